@@ -1,0 +1,32 @@
+# previrt: plain Make.  `make` builds the tools into build/; `make check`
+# runs the unit and golden tests (the full suite is tests/run).
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS += -D_GNU_SOURCE -Iinclude
+B       := build
+AB_CORE := afterburn/rewrite.c afterburn/classify.c afterburn/buf.c afterburn/opts.c
+
+all: $(B)/bin/afterburn $(B)/bin/afterburn-as $(B)/bin/afterburn-cc $(B)/libexec/previrt/as
+
+$(B)/bin/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ afterburn/main.c $(AB_CORE)
+
+$(B)/bin/afterburn-as: afterburn/as_wrap.c afterburn/objcount.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ afterburn/as_wrap.c afterburn/objcount.c $(AB_CORE)
+
+$(B)/bin/afterburn-cc: afterburn/cc_wrap.c $(wildcard afterburn/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ afterburn/cc_wrap.c
+
+# gcc -B<dir>/ finds the assembler wrapper under the name "as".
+$(B)/libexec/previrt/as: $(B)/bin/afterburn-as
+	@mkdir -p $(@D)
+	ln -sf ../../bin/afterburn-as $@
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all clean

@@ -1,0 +1,17 @@
+/* The sensitive-instruction table: AT&T mnemonic (+ operands) -> site kind. */
+#ifndef AFTERBURN_CLASSIFY_H
+#define AFTERBURN_CLASSIFY_H
+
+#include <stddef.h>
+
+/* Kind of the statement, or 0 (PREVIRT_AB_KIND_HEADER) when not sensitive.
+ * mem: also classify memory-access mov-family instructions as MEM. */
+int ab_classify(const char *mn, size_t mnlen, const char *ops, size_t opslen, int mem);
+
+/* A prefix that may stand alone as its own statement ("rep; outsb"). */
+int ab_is_prefix(const char *w, size_t n);
+
+/* Copy w to buf lower-cased; 0 if it does not fit or is not a plain word. */
+int ab_lower(const char *w, size_t n, char *buf, size_t bufsz);
+
+#endif
