@@ -8,6 +8,8 @@
  *   PREVIRT_REAL_AS          the assembler to run (default: "as" on PATH, not us)
  *   PREVIRT_AFTERBURN_FLAGS  extra afterburn options: --mem --verbose --pad K=N
  *   PREVIRT_SITE_LOG         append "OBJECT SITES SKIPPED" per assembled object
+ *   PREVIRT_CORPUS_DIR       keep each original input as DIR/<object>.<32|64>.s
+ *                            (object path with '/' as '_'), for tests and bench
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -132,6 +134,22 @@ static void log_sites(const char *obj, const struct ab_stats *st)
 	close(fd);
 }
 
+static void save_corpus(const char *obj, int bits, const struct buf *in)
+{
+	const char *dir = getenv("PREVIRT_CORPUS_DIR");
+	if (!dir || !*dir || !obj || !in->len || strcmp(obj, "/dev/null") == 0)
+		return;
+	char name[PATH_MAX];
+	int k = snprintf(name, sizeof name, "%s/", dir);
+	for (const char *s = obj; *s && k < (int)sizeof name - 8; s++)
+		name[k++] = *s == '/' ? '_' : *s;
+	snprintf(name + k, sizeof name - (size_t)k, ".%d.s", bits);
+	FILE *f = fopen(name, "w");
+	int bad = !f || fwrite(in->p, 1, in->len, f) != in->len;
+	if ((f && fclose(f)) || bad)
+		fprintf(stderr, "%s: PREVIRT_CORPUS_DIR %s: %s\n", prog, name, strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
 	struct ab_opts o;
@@ -224,7 +242,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (rc == 0 && !version_only)
+	if (rc == 0 && !version_only) {
 		log_sites(obj, &st);
+		save_corpus(obj, o.bits, &in);
+	}
 	return rc;
 }

@@ -48,6 +48,14 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void buf_insert(struct buf *b, size_t pos, const char *s, size_t n)
+{
+	grow(b, n);
+	memmove(b->p + pos + n, b->p + pos, b->len - pos);
+	memcpy(b->p + pos, s, n);
+	b->len += n;
+}
+
 void buf_free(struct buf *b)
 {
 	free(b->p);

@@ -46,6 +46,7 @@ struct ctx {
 	int pending_prefix; /* a start label stands before a prefix statement */
 	int pending_sti;    /* an STI site waits to see its next statement */
 	unsigned sti_flags;
+	size_t sti_out_pos; /* where in out the STI's padding belongs */
 	int label_since;    /* a label was seen since the pending item */
 	unsigned long emitted; /* sites written (text occurrences) */
 	unsigned lab;          /* base of our numeric labels */
@@ -77,11 +78,13 @@ static void put_label(struct ctx *c, int which)
 	buf_printf(c->out, "%u:", c->lab + (unsigned)which);
 }
 
-/* Padding to `len` bytes past the site start, measured to label `endlab`. */
-static void put_pad_and_record(struct ctx *c, int kind, int endlab, unsigned flags)
+/* Padding up to the kind's site length, measured from the start label to
+ * label `endlab`, then the site's record. */
+static void put_pad_and_record(struct ctx *c, struct buf *o, int kind, int endlab,
+			       unsigned flags)
 {
 	unsigned b = c->lab;
-	buf_printf(c->out,
+	buf_printf(o,
 		   ";.set .Lprevirt_d,%u-(%ub-%ub);.set .Lprevirt_p,-(.Lprevirt_d>0)*.Lprevirt_d"
 		   ";.set .Lprevirt_r,.Lprevirt_p%%7"
 		   ";.fill .Lprevirt_p/7,7,0x00801f0f"
@@ -92,7 +95,7 @@ static void put_pad_and_record(struct ctx *c, int kind, int endlab, unsigned fla
 		   ";.fill -(.Lprevirt_r==5),5,0x00441f0f"
 		   ";.fill -(.Lprevirt_r==6),6,0x441f0f66",
 		   (unsigned)c->o->site_len[kind], b + endlab, b + L_START);
-	buf_printf(c->out,
+	buf_printf(o,
 		   ";%u:;.pushsection " PREVIRT_AB_SECTION ",1,\"a\",@progbits;.balign 4"
 		   ";.long %ub-.;.byte %ub-%ub,%ub-%ub,%d,%u;.popsection",
 		   b + L_SEND, b + L_START, b + L_SEND, b + L_START, b + L_IEND, b + L_START, kind,
@@ -101,16 +104,16 @@ static void put_pad_and_record(struct ctx *c, int kind, int endlab, unsigned fla
 	c->st->sites[kind]++;
 }
 
-/* The pending STI had no shadow partner: close its site before `pos`. */
-static void flush_sti(struct ctx *c, size_t pos, int at_eof)
+/* The pending STI had no shadow partner: its padding goes right after it,
+ * on its own line, wherever the next statement turned out to be. */
+static void flush_sti(struct ctx *c)
 {
 	if (!c->pending_sti)
 		return;
-	emit_upto(c, pos);
-	if (at_eof && c->out->len && c->out->p[c->out->len - 1] != '\n')
-		buf_puts(c->out, "\n");
-	put_pad_and_record(c, PREVIRT_AB_KIND_STI, L_IEND, c->sti_flags);
-	buf_puts(c->out, at_eof ? "\n" : ";");
+	struct buf tail = {0};
+	put_pad_and_record(c, &tail, PREVIRT_AB_KIND_STI, L_IEND, c->sti_flags);
+	buf_insert(c->out, c->sti_out_pos, tail.p, tail.len);
+	buf_free(&tail);
 	c->pending_sti = 0;
 }
 
@@ -230,13 +233,27 @@ static void put_header(struct ctx *c)
 		   PREVIRT_AB_MAGIC, PREVIRT_AB_VERSION, PREVIRT_AB_KIND_HEADER);
 }
 
-static void directive(struct ctx *c, size_t start, const char *mn, size_t mnl,
+/* The statement ending at `end` executes in the pending STI's shadow. */
+static void close_shadow(struct ctx *c, size_t end)
+{
+	emit_upto(c, end);
+	buf_puts(c->out, ";");
+	put_label(c, L_PEND);
+	put_pad_and_record(c, c->out, PREVIRT_AB_KIND_STI, L_PEND,
+			   c->sti_flags | PREVIRT_AB_F_SHADOW);
+	c->pending_sti = 0;
+}
+
+static void directive(struct ctx *c, size_t start, size_t end, const char *mn, size_t mnl,
 		      const char *ops, size_t opl)
 {
 	if (c->pending_sti) {
-		if (!c->label_since && dir_is(mn, mnl, ".byte") && is_mwait_bytes(ops, opl))
-			return; /* shadow partner: the STI site closes after it */
-		flush_sti(c, start, 0);
+		if (!c->label_since && !skip_reason(c) && dir_is(mn, mnl, ".byte") &&
+		    is_mwait_bytes(ops, opl)) {
+			close_shadow(c, end);
+			return;
+		}
+		flush_sti(c);
 	}
 	c->pending_prefix = 0;
 	if (dir_is(mn, mnl, ".section")) {
@@ -315,7 +332,7 @@ static void statement(struct ctx *c, size_t start, size_t end)
 	while (s < e && is_space(*s))
 		s++;
 	if (mn[0] == '.') {
-		directive(c, start, mn, mnl, s, (size_t)(e - s));
+		directive(c, start, end, mn, mnl, s, (size_t)(e - s));
 		return;
 	}
 	/* Prefixes written as words of the same statement: "rep outsb". */
@@ -333,15 +350,10 @@ static void statement(struct ctx *c, size_t start, size_t end)
 
 	if (c->pending_sti) {
 		if (!c->label_since && is_shadow_partner(kind) && !skip_reason(c)) {
-			emit_upto(c, end);
-			buf_puts(c->out, ";");
-			put_label(c, L_PEND);
-			put_pad_and_record(c, PREVIRT_AB_KIND_STI, L_PEND,
-					   c->sti_flags | PREVIRT_AB_F_SHADOW);
-			c->pending_sti = 0;
+			close_shadow(c, end);
 			return;
 		}
-		flush_sti(c, start, 0);
+		flush_sti(c);
 	}
 	if (!inline_prefix && s == e && ab_is_prefix(mn, mnl)) {
 		/* "rep; insb": the site must start at the prefix.  The label is
@@ -380,15 +392,16 @@ static void statement(struct ctx *c, size_t start, size_t end)
 	if (kind == PREVIRT_AB_KIND_STI) {
 		c->pending_sti = 1;
 		c->sti_flags = flags;
+		c->sti_out_pos = c->out->len;
 		c->label_since = 0;
 		return;
 	}
-	put_pad_and_record(c, kind, L_IEND, flags);
+	put_pad_and_record(c, c->out, kind, L_IEND, flags);
 }
 
-static void label(struct ctx *c, size_t start)
+static void label(struct ctx *c)
 {
-	flush_sti(c, start, 0);
+	flush_sti(c);
 	c->label_since = 1;
 }
 
@@ -485,7 +498,7 @@ static void line(struct ctx *c, size_t ls, size_t le)
 		}
 		size_t q = label_end(c->in, p, le);
 		if (q) {
-			label(c, p);
+			label(c);
 			p = q;
 			continue;
 		}
@@ -549,7 +562,7 @@ void ab_rewrite(const char *in, size_t n, struct buf *out, const struct ab_opts 
 		ls = nl ? le + 1 : n;
 	}
 	st->lines += c.lineno;
-	flush_sti(&c, c.ended ? c.copied : n, 1);
+	flush_sti(&c);
 	emit_upto(&c, n);
 	if (c.emitted && !c.ended) {
 		if (out->len && out->p[out->len - 1] != '\n')
