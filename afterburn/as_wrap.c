@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 		return 2;
 	int ac = 0;
 	const char *obj = "a.out";
+	int obj_slot = -1; /* index in av of the -o value */
 	struct buf in = {0};
 	int ninputs = 0;
 	av[ac++] = NULL; /* argv[0] of the real as, filled in below */
@@ -171,8 +172,10 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--64") == 0 || strcmp(a, "--x32") == 0)
 			o.bits = 64;
 		if (takes_value(a) && i + 1 < argc) {
-			if (strcmp(a, "-o") == 0)
+			if (strcmp(a, "-o") == 0) {
 				obj = argv[i + 1];
+				obj_slot = ac + 1;
+			}
 			av[ac++] = argv[i++];
 			av[ac++] = argv[i];
 			continue;
@@ -208,6 +211,28 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	av[0] = real;
+	/* GNU as cannot write an object to stdout; we can, through a file. */
+	char tmpobj[] = "/tmp/afterburn-as-XXXXXX";
+	int to_stdout = obj_slot > 0 && strcmp(obj, "-") == 0;
+	if (to_stdout) {
+		const char *td = getenv("TMPDIR");
+		int tfd = -1;
+		char *tpath = NULL;
+		if (td && *td && asprintf(&tpath, "%s/afterburn-as-XXXXXX", td) > 0)
+			tfd = mkstemp(tpath);
+		if (tfd < 0) {
+			free(tpath);
+			tpath = tmpobj;
+			tfd = mkstemp(tpath);
+		}
+		if (tfd < 0) {
+			fprintf(stderr, "%s: temporary object file: %s\n", prog, strerror(errno));
+			return 2;
+		}
+		close(tfd);
+		av[obj_slot] = tpath;
+		obj = tpath;
+	}
 	struct buf out = {0};
 	struct ab_stats st = {0};
 	ab_rewrite(in.p ? in.p : "", in.len, &out, &o, &st);
@@ -242,6 +267,18 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (to_stdout) {
+		struct buf objbytes = {0};
+		if (rc == 0 && (ab_read_all(obj, &objbytes) ||
+				(objbytes.len && write_all(1, objbytes.p, objbytes.len)))) {
+			fprintf(stderr, "%s: copying the object to stdout: %s\n", prog,
+				strerror(errno));
+			rc = 1;
+		}
+		buf_free(&objbytes);
+		unlink(obj);
+		return rc;
+	}
 	if (rc == 0 && !version_only) {
 		log_sites(obj, &st);
 		save_corpus(obj, o.bits, &in);

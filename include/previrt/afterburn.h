@@ -63,7 +63,7 @@ _Static_assert(sizeof(struct previrt_ab_record) == PREVIRT_AB_RECORD_SIZE,
 	X(LRET, 6, 7)                                                        \
 	X(FARJMP, 7, 7)                                                      \
 	X(FARCALL, 8, 7)                                                     \
-	X(INT, 9, 7)          /* int $n, int3, into, int1 */                 \
+	X(INT, 9, 7)          /* int $n only: int3/int1/into trap anyway */  \
 	X(HLT, 10, 7)                                                        \
 	X(IN, 11, 7)                                                         \
 	X(OUT, 12, 7)                                                        \
