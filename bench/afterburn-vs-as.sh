@@ -1,0 +1,75 @@
+#!/bin/sh
+# Afterburner cost against the assembler, on the whole assembler corpus of
+# the afterburnt Linux 6.1 builds (every file gcc handed to `as`, kept by
+# afterburn-as in <build>/corpus).  One process per file for both tools, as
+# in a real build, run one at a time; the table shows the median of RUNS
+# repetitions and the spread (min..max).  Writes bench/results/afterburn-vs-as.json.
+#
+#   bench/afterburn-vs-as.sh [--runs N] [--quick] [BUILD_DIR...]
+#
+# Default BUILD_DIRs: the newest cached afterburnt i386 and x86_64 builds.
+# --quick: 40 files per corpus, 1 run (plumbing check for the test suite).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${PREVIRT_CACHE:-$HOME/.cache/previrt}
+runs=5 quick=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) runs=${2:?}; shift 2 ;;
+	--quick) quick=1 runs=1; shift ;;
+	-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-*) echo "afterburn-vs-as: unknown option '$1'" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+case $runs in ''|*[!0-9]*|0) echo "afterburn-vs-as: --runs needs a positive number" >&2; exit 2 ;; esac
+if [ $# -eq 0 ]; then
+	for a in i386 x86_64; do
+		d=$(ls -td "$cache"/linux/$a-afterburnt-*/ 2>/dev/null | head -n 1)
+		[ -n "$d" ] && [ -f "$d/.done" ] && set -- "$@" "${d%/}"
+	done
+fi
+[ $# -gt 0 ] || { echo "afterburn-vs-as: no afterburnt kernel build found; run guests/linux/build.sh" >&2; exit 2; }
+make -s -C "$top" all
+ab=$top/build/bin/afterburn
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$top/bench/results"
+json=$top/bench/results/afterburn-vs-as.json
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+printf '%-28s %6s %9s %12s %12s %7s\n' corpus files MB "as s" "afterburn s" "ratio"
+echo "{ \"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"runs\": $runs, \"corpora\": [" >"$json"
+sep=
+for d in "$@"; do
+	[ -d "$d/corpus" ] || { echo "afterburn-vs-as: $d has no corpus/" >&2; exit 2; }
+	name=$(basename "$d")
+	case $name in i386-*) bits=32 arch=i386 ;; x86_64-*) bits=64 arch=x86_64 ;; *) echo "afterburn-vs-as: cannot tell the arch of $d" >&2; exit 2 ;; esac
+	ls "$d"/corpus/*.s >"$tmp/files"
+	[ $quick = 1 ] && head -n 40 "$tmp/files" >"$tmp/f2" && mv "$tmp/f2" "$tmp/files"
+	n=$(wc -l <"$tmp/files")
+	bytes=$(xargs cat <"$tmp/files" | wc -c)
+	: >"$tmp/as" && : >"$tmp/ab"
+	r=0
+	while [ $r -lt "$runs" ]; do
+		# interleaved, so both tools see the same machine noise
+		t0=$(now); (cd "$d" && xargs -n 1 as --$bits -o "$tmp/o.o" <"$tmp/files"); t1=$(now)
+		echo "$t1 - $t0" | bc >>"$tmp/as"
+		t0=$(now); xargs -n 1 "$ab" --arch=$arch -o "$tmp/o.s" <"$tmp/files"; t1=$(now)
+		echo "$t1 - $t0" | bc >>"$tmp/ab"
+		r=$((r + 1))
+	done
+	as_med=$(median <"$tmp/as") ab_med=$(median <"$tmp/ab")
+	as_min=$(sort -g "$tmp/as" | head -n 1) as_max=$(sort -g "$tmp/as" | tail -n 1)
+	ab_min=$(sort -g "$tmp/ab" | head -n 1) ab_max=$(sort -g "$tmp/ab" | tail -n 1)
+	ratio=$(echo "scale=4; $ab_med / $as_med" | bc)
+	printf '%-28s %6d %9.1f %12.2f %12.2f %6.1f%%\n' "$name" "$n" "$(echo "$bytes / 1048576" | bc -l)" \
+		"$as_med" "$ab_med" "$(echo "$ratio * 100" | bc -l)"
+	printf '%s{ "corpus": "%s", "files": %d, "bytes": %d, "as_s": { "median": %s, "min": %s, "max": %s }, "afterburn_s": { "median": %s, "min": %s, "max": %s }, "ratio": %s }\n' \
+		"$sep" "$name" "$n" "$bytes" "$as_med" "$as_min" "$as_max" "$ab_med" "$ab_min" "$ab_max" "$ratio" >>"$json"
+	sep=,
+done
+echo "] }" >>"$json"
+echo "(median of $runs runs, one process per file; JSON: $json)"
