@@ -26,7 +26,22 @@ $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
 	@mkdir -p $(@D)
 	ln -sf ../../bin/afterburn-as $@
 
+# Test tools: the capstone property checker, and the afterburner built with
+# AddressSanitizer and UndefinedBehaviorSanitizer for the golden/CLI tests.
+ABCHECK_SRC := $(wildcard tests/abcheck/*.c)
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+tests: $(B)/tests/abcheck $(B)/asan/afterburn
+
+$(B)/tests/abcheck: $(ABCHECK_SRC) $(wildcard tests/abcheck/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $(ABCHECK_SRC) -lcapstone
+
+$(B)/asan/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -o $@ afterburn/main.c $(AB_CORE)
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all clean
+.PHONY: all tests clean

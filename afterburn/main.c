@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 	struct buf in = {0}, out = {0};
 	if (ab_read_all(inpath, &in)) {
 		fprintf(stderr, "afterburn: %s: %s\n", inpath, strerror(errno));
+		buf_free(&in);
 		return 2;
 	}
 	o.name = strcmp(inpath, "-") ? inpath : "<stdin>";
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
 		f = fopen(outpath, "w");
 		if (!f) {
 			fprintf(stderr, "afterburn: %s: %s\n", outpath, strerror(errno));
+			buf_free(&in);
+			buf_free(&out);
 			return 2;
 		}
 	}
@@ -101,6 +104,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		if (f != stdout)
 			unlink(outpath);
+		buf_free(&in);
+		buf_free(&out);
 		return 2;
 	}
 	if (stats) {

@@ -3,7 +3,7 @@
 # bad input (unreadable file, bad option: a message naming it, exit 2).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-ab=$top/build/bin/afterburn
+ab=${AFTERBURN:-$top/build/bin/afterburn}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0

@@ -7,7 +7,7 @@
 #   tests/golden.sh [--update]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-ab=$top/build/bin/afterburn
+ab=${AFTERBURN:-$top/build/bin/afterburn}
 abcheck=$top/build/tests/abcheck
 update=0
 [ "${1:-}" = --update ] && update=1

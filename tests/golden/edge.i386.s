@@ -3,8 +3,10 @@
 	.text
 e:	/* cli inside a comment
 	   sti still a comment */ cli
+	.pushsection .rodata
 	.ascii	"cli; sti # not code"
 	.asciz	"\"quoted; cli\""
+	.popsection
 	movb	$';', %al ; cli
 	movb	$'#', %al ; hlt
 "quoted label":	hlt
