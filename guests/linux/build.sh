@@ -64,7 +64,12 @@ key=$( {
 	gcc --version | head -n 1
 	as --version | head -n 1
 	if [ "$variant" = afterburnt ]; then
-		cat "$top"/include/previrt/*.h "$top"/afterburn/*.c "$top"/afterburn/*.h "$here/exclude.txt"
+		# what afterburn-as and afterburn-cc are built from (not the CLI's main.c)
+		for f in $(sed -n 's/^AB_CORE *:= *//p' "$top/Makefile") afterburn/as_wrap.c \
+			afterburn/objcount.c afterburn/cc_wrap.c; do
+			cat "$top/$f"
+		done
+		cat "$top"/include/previrt/*.h "$top"/afterburn/*.h "$here/exclude.txt"
 	fi
 } | sha256sum | cut -c1-12)
 out=$cache/linux/$arch-$variant-$key
@@ -80,9 +85,9 @@ cc="gcc"
 if [ "$variant" = afterburnt ]; then
 	# A private copy: rebuilding the tools during a kernel build must not
 	# give the kernel two afterburner versions.
-	mkdir -p "$out/tools"
-	cp -a "$top/build/bin" "$top/build/libexec" "$out/tools/"
-	cc="$out/tools/bin/afterburn-cc gcc"
+	mkdir -p "$out/previrt-tools"
+	cp -a "$top/build/bin" "$top/build/libexec" "$out/previrt-tools/"
+	cc="$out/previrt-tools/bin/afterburn-cc gcc"
 fi
 
 # Same version string in both variants, so their console output can match.
