@@ -2,13 +2,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "previrt/afterburn.h"
 
 #define K(n) PREVIRT_AB_KIND_##n
 
 /* How the operands decide the kind; ANY means the mnemonic alone does. */
-enum rule { ANY, MOV, PUSH, POP, JMP, CALL, MEMFAM };
+enum rule { ANY, MOV, PUSH, POP, JMP, CALL, MEMFAM, INTN };
 
 struct entry {
 	const char *mn;
@@ -28,7 +29,7 @@ static const struct entry table[] = {
 	{"in", K(IN), ANY}, {"inb", K(IN), ANY}, {"inl", K(IN), ANY},
 	{"ins", K(INS), ANY}, {"insb", K(INS), ANY}, {"insd", K(INS), ANY},
 	{"insl", K(INS), ANY}, {"insw", K(INS), ANY},
-	{"int", K(INT), ANY},
+	{"int", K(INT), INTN},
 	{"invd", K(INVD), ANY}, {"invlpg", K(INVLPG), ANY},
 	{"invpcid", K(INVPCID), ANY}, {"inw", K(IN), ANY},
 	{"iret", K(IRET), ANY}, {"iretd", K(IRET), ANY}, {"iretl", K(IRET), ANY},
@@ -210,6 +211,12 @@ static int is_reg(const char *o, size_t n, char kind)
 	return 0;
 }
 
+/* o[0..n) equals w, ignoring case */
+static int is_word(const char *o, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(o, w, n) == 0;
+}
+
 static int is_mem_operand(const char *o, size_t n)
 {
 	if (n == 0 || o[0] == '$' || (o[0] == '%' && memchr(o, ':', n) == NULL))
@@ -270,6 +277,12 @@ int ab_classify(const char *mn, size_t mnlen, const char *ops, size_t opslen, in
 	case PUSH:
 	case POP:
 		return nops == 1 && is_reg(op[0], ol[0], 's') ? e->kind : 0;
+	case INTN:
+		/* gas assembles "int $3" as int3 (0xcc), which is no site */
+		return nops == 1 && (is_word(op[0], ol[0], "$3") || is_word(op[0], ol[0], "$0x3") ||
+				     is_word(op[0], ol[0], "$0x03"))
+			       ? 0
+			       : e->kind;
 	case JMP:
 	case CALL:
 		/* "jmp $sel, $off" is a direct far transfer in AT&T syntax */

@@ -15,6 +15,7 @@
  */
 #include "rewrite.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
@@ -518,13 +519,42 @@ static void line(struct ctx *c, size_t ls, size_t le)
 	}
 }
 
-static int occurs(const char *in, size_t n, unsigned base)
+/* A decimal prefix P such that no digit run of the input contains P as a
+ * substring, so labels P0..P3 cannot be the program's: the default 8047 when
+ * possible, else the smallest free prefix of 4 to 8 digits (labels stay below
+ * the assembler's 2^31 limit).  One pass per length over the input; 0 if every
+ * prefix up to 8 digits occurs, which takes an input of some 90 MB of digits. */
+static unsigned pick_label_prefix(const char *in, size_t n)
 {
-	char pat[16];
-	int k = snprintf(pat, sizeof pat, "%u", base / 10);
-	for (size_t i = 0; i + (size_t)k <= n; i++)
-		if (in[i] == pat[0] && memcmp(in + i, pat, (size_t)k) == 0)
-			return 1;
+	for (unsigned k = 4; k <= 8; k++) {
+		unsigned lo = 1, hi;
+		for (unsigned i = 1; i < k; i++)
+			lo *= 10;
+		hi = lo * 10;
+		unsigned char *seen = calloc((hi - lo + 7) / 8, 1);
+		if (!seen)
+			return 0;
+		unsigned run = 0, val = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (in[i] < '0' || in[i] > '9') {
+				run = 0;
+				val = 0;
+				continue;
+			}
+			val = (val * 10 + (unsigned)(in[i] - '0')) % hi; /* last k digits */
+			if (++run >= k && val >= lo)
+				seen[(val - lo) / 8] |= (unsigned char)(1u << ((val - lo) % 8));
+		}
+		unsigned pick = 0;
+		if (k == 4 && !(seen[(8047 - lo) / 8] & (1u << ((8047 - lo) % 8))))
+			pick = 8047;
+		for (unsigned v = lo; !pick && v < hi; v++)
+			if (!(seen[(v - lo) / 8] & (1u << ((v - lo) % 8))))
+				pick = v;
+		free(seen);
+		if (pick)
+			return pick * 10;
+	}
 	return 0;
 }
 
@@ -548,11 +578,14 @@ void ab_rewrite(const char *in, size_t n, struct buf *out, const struct ab_opts 
 	c.n = n;
 	c.mode = o->bits;
 	strcpy(c.sec.cur, ".text");
-	/* Our labels are base+0..3; pick a base whose decade prefix is absent
-	 * from the input, so no program label can be one of ours. */
-	c.lab = 80470;
-	while (occurs(in, n, c.lab) && c.lab < 4000000000u - 1000)
-		c.lab = c.lab * 3 + 10;
+	c.lab = pick_label_prefix(in, n);
+	if (c.lab == 0) {
+		if (o->verbose)
+			fprintf(o->verbose, "%s: no free numeric label prefix; passed through "
+					    "without annotations\n", o->name);
+		buf_put(out, in, n);
+		return;
+	}
 	size_t ls = 0;
 	while (ls < n && !c.ended) {
 		const char *nl = memchr(in + ls, '\n', n - ls);

@@ -1,0 +1,5 @@
+0	.text
+	/* cli
+	   sti */ cli /* hlt */ sti
+	/* unterminated: hlt
+	cli

@@ -1,0 +1,6 @@
+0	.text
+	cli
+	sti
+	.END
+	hlt
+not assembled at all; sti

@@ -1,0 +1,3 @@
+0	.text
+	cli
+	sti

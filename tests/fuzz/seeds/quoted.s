@@ -1,0 +1,7 @@
+0	.section ".text.quoted; cli","ax"
+	cli
+	.section "\".discard\"#","ax"
+	sti
+"odd label":	in $0x60, %al
+	.pushsection "x
+	cli

@@ -1,0 +1,5 @@
+0	.text
+f:	cli
+	sti
+	hlt
+	ret
