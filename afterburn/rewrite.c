@@ -212,6 +212,15 @@ static const char *skip_reason(const struct ctx *c)
 	return NULL;
 }
 
+/* Something the afterburner cannot make sense of: it passes through
+ * unchanged, and --verbose says so. */
+static void warn(const struct ctx *c, const char *what)
+{
+	if (c->o->verbose)
+		fprintf(c->o->verbose, "%s:%lu: warning: %s (passed through unchanged)\n",
+			c->o->name, c->lineno, what);
+}
+
 static unsigned site_flags(const struct ctx *c, int prefixed)
 {
 	unsigned f = c->mode == 64 ? PREVIRT_AB_F_MODE64 : PREVIRT_AB_F_MODE32;
@@ -262,10 +271,14 @@ static void directive(struct ctx *c, size_t start, size_t end, const char *mn, s
 	} else if (dir_is(mn, mnl, ".pushsection")) {
 		if (c->sp < STACKN)
 			c->stack[c->sp] = c->sec;
+		else
+			warn(c, "section stack deeper than the afterburner tracks");
 		c->sp++;
 		parse_section(c, ops, opl);
 	} else if (dir_is(mn, mnl, ".popsection")) {
-		if (c->sp > 0 && --c->sp < STACKN)
+		if (c->sp == 0)
+			warn(c, ".popsection without .pushsection");
+		else if (--c->sp < STACKN)
 			c->sec = c->stack[c->sp];
 	} else if (dir_is(mn, mnl, ".previous")) {
 		struct sec s = c->sec;
@@ -296,7 +309,9 @@ static void directive(struct ctx *c, size_t start, size_t end, const char *mn, s
 		}
 		c->msp++;
 	} else if (dir_is(mn, mnl, ".endm")) {
-		if (c->msp > 0 && --c->msp < MACRON) {
+		if (c->msp == 0)
+			warn(c, ".endm outside a macro");
+		else if (--c->msp < MACRON) {
 			c->sec = c->macro[c->msp].sec;
 			c->mode = c->macro[c->msp].mode;
 			c->intel = c->macro[c->msp].intel;
@@ -432,6 +447,21 @@ static size_t stmt_end(const char *in, size_t p, size_t le)
 	return le;
 }
 
+/* Whether every '"' string in s[0..n) is closed (escapes honoured). */
+static int quotes_closed(const char *s, size_t n)
+{
+	int open = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (open && s[i] == '\\')
+			i++;
+		else if (!open && s[i] == '\'')
+			i++; /* a character constant, maybe '"' */
+		else if (s[i] == '"')
+			open = !open;
+	}
+	return !open;
+}
+
 /* A label at p ("name:", "1:", "\"quoted\":"): returns its end, or 0. */
 static size_t label_end(const char *in, size_t p, size_t le)
 {
@@ -504,6 +534,8 @@ static void line(struct ctx *c, size_t ls, size_t le)
 			continue;
 		}
 		size_t e = stmt_end(c->in, p, le);
+		if (e == le && memchr(c->in + p, '"', le - p) && !quotes_closed(c->in + p, le - p))
+			warn(c, "unterminated string");
 		size_t t = e;
 		while (t > p && is_space(c->in[t - 1]))
 			t--;
@@ -595,6 +627,8 @@ void ab_rewrite(const char *in, size_t n, struct buf *out, const struct ab_opts 
 		ls = nl ? le + 1 : n;
 	}
 	st->lines += c.lineno;
+	if (c.in_comment)
+		warn(&c, "unterminated /* comment at end of input");
 	flush_sti(&c);
 	emit_upto(&c, n);
 	if (c.emitted && !c.ended) {

@@ -45,6 +45,12 @@ expect 2 "is a directory\|Is a directory" "$ab" "$tmp"
 printf '\t.text\n\tcli\n\t.code16\n\tsti\n' | "$ab" --stats --verbose >/dev/null 2>"$tmp/err" &&
 	grep -q '^CLI  *1$' "$tmp/err" && grep -q 'STI not annotated: 16-bit code' "$tmp/err" &&
 	ok || bad "--stats/--verbose: $(cat "$tmp/err")"
+# what it cannot make sense of passes through, with a warning under --verbose
+printf '\t.popsection\n\t.ascii "open\n\tret\n/* open\n' >"$tmp/odd.s"
+"$ab" --verbose "$tmp/odd.s" >"$tmp/odd.out" 2>"$tmp/err" && cmp -s "$tmp/odd.s" "$tmp/odd.out" &&
+	grep -q 'odd.s:1: warning: .popsection without .pushsection' "$tmp/err" &&
+	grep -q 'odd.s:2: warning: unterminated string' "$tmp/err" &&
+	grep -q 'unterminated /\* comment' "$tmp/err" && ok || bad "odd input: $(cat "$tmp/err")"
 # an empty input and a file without sites pass through unchanged
 : >"$tmp/empty.s"
 "$ab" "$tmp/empty.s" >"$tmp/e.out" && [ ! -s "$tmp/e.out" ] && ok || bad "empty input"
