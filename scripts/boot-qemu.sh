@@ -3,14 +3,16 @@
 #
 #   scripts/boot-qemu.sh --arch i386|x86_64 --kernel IMAGE --initrd CPIO
 #                        [--append ARGS] [--timeout SECONDS] [--log FILE]
+#                        [--expect LINE]
 #
 # The serial console goes to stdout (and to --log).  Success means the guest
-# printed "previrt-init: selfcheck passed" and "previrt-init: shutdown" and
-# QEMU then exited by itself (reboot -f with -no-reboot).  A guest that hangs
-# is killed at the timeout and reported as a failure with its console output.
+# printed a line containing LINE (default "previrt-init: selfcheck passed")
+# and "previrt-init: shutdown", and QEMU then exited by itself (reboot -f
+# with -no-reboot).  A guest that hangs is killed at the timeout and reported
+# as a failure with its console output.
 # Exit status: 0 success, 1 guest failure or timeout, 2 bad arguments.
 set -eu
-arch= kernel= initrd= append= timeout=180 log=
+arch= kernel= initrd= append= timeout=180 log= expect='previrt-init: selfcheck passed'
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?}; shift 2 ;;
@@ -19,7 +21,8 @@ while [ $# -gt 0 ]; do
 	--append) append=${2?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
-	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--expect) expect=${2:?}; shift 2 ;;
+	-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "boot-qemu.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -48,8 +51,8 @@ if [ $rc -ne 0 ]; then
 	echo "boot-qemu.sh: FAIL: qemu exited with status $rc (log $log)" >&2
 	exit 1
 fi
-if grep -q '^previrt-init: selfcheck passed' "$log" && grep -q '^previrt-init: shutdown' "$log"; then
+if grep -qF -- "$expect" "$log" && grep -q '^previrt-init: shutdown' "$log"; then
 	exit 0
 fi
-echo "boot-qemu.sh: FAIL: guest shut down without passing its self-check (log $log)" >&2
+echo "boot-qemu.sh: FAIL: guest shut down without printing '$expect' (log $log)" >&2
 exit 1

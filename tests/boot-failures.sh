@@ -21,7 +21,7 @@ bad() { echo "boot-failures: FAIL: $*" >&2; fail=$((fail + 1)); }
 # No init, default panic=-1: it reboots at once, without the self-check.
 "$boot" --arch i386 --kernel "$k" --initrd "$initrd" --timeout 60 \
 	--append "rdinit=/nonexistent" >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] && grep -q 'without passing its self-check' "$tmp/err" && ok || bad "early reboot: $(cat "$tmp/err")"
+[ $? -eq 1 ] && grep -q "without printing 'previrt-init: selfcheck passed'" "$tmp/err" && ok || bad "early reboot: $(cat "$tmp/err")"
 "$boot" --arch arm --kernel "$k" --initrd "$initrd" 2>"$tmp/err"
 [ $? -eq 2 ] && ok || bad "bad --arch"
 "$boot" --arch i386 --kernel "$tmp/none" --initrd "$initrd" 2>"$tmp/err"

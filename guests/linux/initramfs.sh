@@ -1,8 +1,10 @@
 #!/bin/sh
 # Builds the busybox initramfs for one arch, cached.
 #
-#   guests/linux/initramfs.sh [--arch i386|x86_64]
+#   guests/linux/initramfs.sh [--arch i386|x86_64] [--add SRC=/DEST]...
 #
+# --add puts more files into the archive (mode 0755), e.g. a benchmark and the
+# script that /init runs with previrt.script=/DEST.
 # busybox comes from Debian's busybox-static (for i386 through
 # `dpkg --add-architecture i386` and `apt-get download`); the archive is made
 # with the kernel's own gen_init_cpio, so no root and no device files on the
@@ -12,11 +14,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${PREVIRT_CACHE:-$HOME/.cache/previrt}
 arch=i386
+adds=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--add)
+		case ${2:-} in /*=*|*=/*) ;; *) echo "initramfs.sh: --add needs SRC=/DEST" >&2; exit 2 ;; esac
+		[ -r "${2%%=*}" ] || { echo "initramfs.sh: --add: cannot read '${2%%=*}'" >&2; exit 2; }
+		adds="$adds ${2}"; shift 2 ;;
 	--arch) arch=${2:?--arch needs a value}; shift 2 ;;
 	--arch=*) arch=${1#*=}; shift ;;
-	-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "initramfs.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -49,7 +56,10 @@ if [ ! -x "$gen" ]; then
 	gcc -O2 -o "$gen" "$src/usr/gen_init_cpio.c"
 fi
 
-key=$(cat "$here/init" "$here/selfcheck.sh" "$bbdir/bin/busybox" "$0" | sha256sum | cut -c1-12)
+key=$( {
+	cat "$here/init" "$here/selfcheck.sh" "$bbdir/bin/busybox" "$0"
+	for a in $adds; do echo "$a"; cat "${a%%=*}"; done
+} | sha256sum | cut -c1-12)
 out=$cache/initramfs/$arch-$key.cpio
 if [ ! -f "$out" ]; then
 	mkdir -p "$(dirname "$out")"
@@ -68,6 +78,9 @@ file /bin/busybox $bbdir/bin/busybox 0755 0 0
 file /init $here/init 0755 0 0
 file /selfcheck.sh $here/selfcheck.sh 0644 0 0
 SPEC
+	for a in $adds; do
+		echo "file ${a#*=} $(cd "$(dirname "${a%%=*}")" && pwd)/$(basename "${a%%=*}") 0755 0 0" >>"$spec"
+	done
 	"$gen" "$spec" >"$out.tmp"
 	mv "$out.tmp" "$out"
 	rm -f "$spec"
