@@ -7,7 +7,7 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude
 B       := build
 AB_CORE := afterburn/rewrite.c afterburn/classify.c afterburn/buf.c afterburn/opts.c
 
-all: $(B)/bin/afterburn $(B)/bin/afterburn-as $(B)/bin/afterburn-cc $(B)/libexec/previrt/as
+all: $(B)/bin/afterburn $(B)/bin/afterburn-as $(B)/bin/afterburn-cc $(B)/libexec/previrt/as $(B)/bin/previrt
 
 $(B)/bin/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
@@ -20,6 +20,11 @@ $(B)/bin/afterburn-as: afterburn/as_wrap.c afterburn/objcount.c $(AB_CORE) $(wil
 $(B)/bin/afterburn-cc: afterburn/cc_wrap.c $(wildcard afterburn/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ afterburn/cc_wrap.c
+
+# previrt: the front end; its audit subcommand decodes with capstone.
+$(B)/bin/previrt: $(wildcard audit/*.c audit/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $(wildcard audit/*.c) -lcapstone
 
 # gcc -B<dir>/ finds the assembler wrapper under the name "as".
 $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
