@@ -13,13 +13,15 @@ $(B)/bin/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h include
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ afterburn/main.c $(AB_CORE)
 
+# The wrappers run once per compiled file: static linking saves the dynamic
+# loader's share of their start-up (bench/afterburn-vs-as.sh).
 $(B)/bin/afterburn-as: afterburn/as_wrap.c afterburn/objcount.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ afterburn/as_wrap.c afterburn/objcount.c $(AB_CORE)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -static -o $@ afterburn/as_wrap.c afterburn/objcount.c $(AB_CORE)
 
 $(B)/bin/afterburn-cc: afterburn/cc_wrap.c $(wildcard afterburn/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ afterburn/cc_wrap.c
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -static -o $@ afterburn/cc_wrap.c
 
 # previrt: the front end; its audit subcommand decodes with capstone.
 $(B)/bin/previrt: $(wildcard audit/*.c audit/*.h include/previrt/*.h)

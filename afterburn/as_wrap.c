@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -134,6 +135,13 @@ static void log_sites(const char *obj, const struct ab_stats *st)
 	close(fd);
 }
 
+/* The site log and the corpus need the assembler to have finished. */
+static int want_after_as(void)
+{
+	const char *l = getenv("PREVIRT_SITE_LOG"), *c = getenv("PREVIRT_CORPUS_DIR");
+	return (l && *l) || (c && *c);
+}
+
 static void save_corpus(const char *obj, int bits, const struct buf *in)
 {
 	const char *dir = getenv("PREVIRT_CORPUS_DIR");
@@ -236,6 +244,20 @@ int main(int argc, char **argv)
 	struct buf out = {0};
 	struct ab_stats st = {0};
 	ab_rewrite(in.p ? in.p : "", in.len, &out, &o, &st);
+
+	/* Nothing to do after the assembler: become it.  The text goes in
+	 * through a memfd, so there is no second process and no pipe. */
+	if (!to_stdout && !want_after_as()) {
+		int mfd = memfd_create("afterburnt.s", 0);
+		if (mfd >= 0 && (!out.len || write_all(mfd, out.p, out.len) == 0) &&
+		    lseek(mfd, 0, SEEK_SET) == 0 && dup2(mfd, 0) == 0) {
+			execv(real, av);
+			fprintf(stderr, "%s: %s: %s\n", prog, real, strerror(errno));
+			return 127;
+		}
+		fprintf(stderr, "%s: memfd for the assembler: %s\n", prog, strerror(errno));
+		return 2;
+	}
 
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC)) {

@@ -17,7 +17,7 @@ struct entry {
 	unsigned char rule;
 };
 
-/* Sorted by mnemonic (strcmp order); checked at first use. */
+/* Mnemonic (lower case, every suffix form) -> kind and operand rule. */
 static const struct entry table[] = {
 	{"and", 0, MEMFAM}, {"andb", 0, MEMFAM}, {"andl", 0, MEMFAM},
 	{"andq", 0, MEMFAM}, {"andw", 0, MEMFAM},
@@ -130,17 +130,68 @@ static const char *const prefixes[] = {
 	"rep", "repe", "repne", "repnz", "repz", "rex", "rex64", "ss",
 };
 
-static int cmp_entry(const void *key, const void *e)
+/* Open-addressed hash of table[] and prefixes[], keyed on the lower-cased
+ * word, built on first use: the lookup runs for every statement of every
+ * file, so it must not cost a binary search of string compares. */
+#define HBITS 10
+#define HSIZE (1u << HBITS)
+static struct slot {
+	const char *w;  /* NULL: empty */
+	short entry;    /* index into table[], or -1 */
+	char prefix;    /* a prefix word */
+} hash[HSIZE];
+
+static unsigned hash_word(const char *w, size_t n)
 {
-	return strcmp(key, ((const struct entry *)e)->mn);
+	unsigned h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)(w[i] | 0x20)) * 16777619u;
+	return (h ^ (h >> HBITS)) & (HSIZE - 1);
 }
 
-static int cmp_str(const void *key, const void *e)
+static struct slot *slot_for(const char *w, size_t n, int insert)
 {
-	return strcmp(key, *(const char *const *)e);
+	for (unsigned h = hash_word(w, n);; h = (h + 1) & (HSIZE - 1)) {
+		struct slot *sl = &hash[h];
+		if (!sl->w) {
+			if (!insert)
+				return NULL;
+			sl->w = w;
+			sl->entry = -1;
+			return sl;
+		}
+		if (strlen(sl->w) == n && strncasecmp(sl->w, w, n) == 0)
+			return sl;
+	}
 }
 
-int ab_lower(const char *w, size_t n, char *buf, size_t bufsz)
+static void build_hash(void)
+{
+	static int built;
+	if (built)
+		return;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		slot_for(table[i].mn, strlen(table[i].mn), 1)->entry = (short)i;
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		slot_for(prefixes[i], strlen(prefixes[i]), 1)->prefix = 1;
+	built = 1;
+}
+
+/* Mnemonics and prefixes are short words of letters and digits. */
+static int plain_word(const char *w, size_t n)
+{
+	if (n == 0 || n > 12)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)(w[i] | 0x20);
+		if (!((c >= 'a' && c <= 'z') || (w[i] >= '0' && w[i] <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+/* Copy w to buf lower-cased; 0 if it does not fit or is not a plain word. */
+static int ab_lower(const char *w, size_t n, char *buf, size_t bufsz)
 {
 	if (n == 0 || n >= bufsz)
 		return 0;
@@ -158,10 +209,9 @@ int ab_lower(const char *w, size_t n, char *buf, size_t bufsz)
 
 int ab_is_prefix(const char *w, size_t n)
 {
-	char lw[16];
-	return ab_lower(w, n, lw, sizeof lw) &&
-	       bsearch(lw, prefixes, sizeof prefixes / sizeof prefixes[0],
-		       sizeof prefixes[0], cmp_str) != NULL;
+	build_hash();
+	const struct slot *sl = plain_word(w, n) ? slot_for(w, n, 0) : NULL;
+	return sl && sl->prefix;
 }
 
 /* Split operands at top-level commas; returns how many (at most max). */
@@ -211,6 +261,19 @@ static int is_reg(const char *o, size_t n, char kind)
 	return 0;
 }
 
+/* A quick look for %crN, %dbN, %drN or a segment register in s[0..n). */
+static int names_special_reg(const char *s, size_t n)
+{
+	for (const char *p = memchr(s, '%', n); p && p + 2 < s + n;
+	     p = memchr(p + 1, '%', (size_t)(s + n - p - 1))) {
+		char a = (char)(p[1] | 0x20), b = (char)(p[2] | 0x20);
+		if ((a == 'c' && b == 'r') || (a == 'd' && (b == 'b' || b == 'r')) ||
+		    (b == 's' && strchr("cdefgs", a)))
+			return 1;
+	}
+	return 0;
+}
+
 /* o[0..n) equals w, ignoring case */
 static int is_word(const char *o, size_t n, const char *w)
 {
@@ -229,25 +292,21 @@ static int is_mem_operand(const char *o, size_t n)
 
 int ab_classify(const char *mn, size_t mnlen, const char *ops, size_t opslen, int mem)
 {
-	static int checked;
-	char lw[16];
-	if (!checked) {
-		for (size_t i = 1; i < sizeof table / sizeof table[0]; i++)
-			if (strcmp(table[i - 1].mn, table[i].mn) >= 0)
-				abort(); /* table order is a build invariant */
-		checked = 1;
-	}
-	if (!ab_lower(mn, mnlen, lw, sizeof lw))
+	build_hash();
+	const struct slot *sl = plain_word(mn, mnlen) ? slot_for(mn, mnlen, 0) : NULL;
+	if (!sl || sl->entry < 0)
 		return 0;
-	const struct entry *e =
-		bsearch(lw, table, sizeof table / sizeof table[0], sizeof table[0], cmp_entry);
-	if (!e)
+	const struct entry *e = &table[sl->entry];
+	if (e->rule == ANY)
+		return e->kind;
+	/* Most statements reaching here are ordinary movs: without a control,
+	 * debug or segment register among the operands, and outside --mem,
+	 * there is nothing to split. */
+	if ((e->rule == MOV || e->rule == MEMFAM) && !mem && !names_special_reg(ops, opslen))
 		return 0;
 	const char *op[3];
 	size_t ol[3];
-	int nops = 0;
-	if (e->rule != ANY)
-		nops = split_ops(ops, opslen, op, ol, 3);
+	int nops = split_ops(ops, opslen, op, ol, 3);
 	switch (e->rule) {
 	case ANY:
 		return e->kind;

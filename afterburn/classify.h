@@ -11,7 +11,4 @@ int ab_classify(const char *mn, size_t mnlen, const char *ops, size_t opslen, in
 /* A prefix that may stand alone as its own statement ("rep; outsb"). */
 int ab_is_prefix(const char *w, size_t n);
 
-/* Copy w to buf lower-cased; 0 if it does not fit or is not a plain word. */
-int ab_lower(const char *w, size_t n, char *buf, size_t bufsz);
-
 #endif

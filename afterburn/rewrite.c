@@ -424,7 +424,14 @@ static void label(struct ctx *c)
 /* End of a statement: ';', '#', a C comment, or the end of the line. */
 static size_t stmt_end(const char *in, size_t p, size_t le)
 {
+	/* bytes that end or quote a statement, or may start a comment */
+	static const unsigned char stop[256] = {[';'] = 1, ['#'] = 1, ['\n'] = 1,
+						['/'] = 1,  ['"'] = 1, ['\''] = 1};
 	while (p < le) {
+		while (p < le && !stop[(unsigned char)in[p]])
+			p++;
+		if (p >= le)
+			break;
 		char ch = in[p];
 		if (ch == ';' || ch == '#' || ch == '\n')
 			return p;
