@@ -125,6 +125,21 @@ static const struct entry table[] = {
 	{"xsetbv", K(XSETBV), ANY},
 };
 
+/* Encodings written as .byte lists in Linux 6.1 (asm/bug.h, asm/mwait.h,
+ * asm/smap.h, ...).  Only complete lists match: ud1 (0f b9) is a signature
+ * static calls check, and stays out on purpose. */
+static const struct {
+	unsigned char n, b[4];
+	unsigned char kind;
+} byte_forms[] = {
+	{2, {0x0f, 0x0b}, K(UD2)},            {3, {0x0f, 0x01, 0xc8}, K(MONITOR)},
+	{3, {0x0f, 0x01, 0xc9}, K(MWAIT)},    {3, {0x0f, 0x01, 0xfa}, K(MONITOR)},
+	{3, {0x0f, 0x01, 0xfb}, K(MWAIT)},    {3, {0x0f, 0x01, 0xca}, K(CLAC)},
+	{3, {0x0f, 0x01, 0xcb}, K(STAC)},     {3, {0x0f, 0x01, 0xd1}, K(XSETBV)},
+	{3, {0x0f, 0x01, 0xf9}, K(RDTSCP)},   {3, {0x0f, 0x01, 0xf8}, K(SWAPGS)},
+	{3, {0xf3, 0x0f, 0x09}, K(WBNOINVD)}, {4, {0xf3, 0x0f, 0xc7, 0xf8}, K(RDPID)},
+};
+
 static const char *const prefixes[] = {
 	"addr16", "addr32", "cs", "data16", "data32", "ds", "es", "fs", "gs",
 	"rep", "repe", "repne", "repnz", "repz", "rex", "rex64", "ss",
@@ -288,6 +303,36 @@ static int is_mem_operand(const char *o, size_t n)
 	if (n > 4 && o[0] == '%' && (o[1] == 'f' || o[1] == 'g') && o[2] == 's')
 		return 0;
 	return 1;
+}
+
+int ab_classify_bytes(const char *ops, size_t n)
+{
+	unsigned char v[5];
+	size_t k = 0, i = 0;
+	while (i < n) {
+		while (i < n && (ops[i] == ' ' || ops[i] == '\t'))
+			i++;
+		char num[16];
+		size_t j = 0;
+		while (i < n && ops[i] != ',' && ops[i] != ' ' && ops[i] != '\t' && j + 1 < sizeof num)
+			num[j++] = ops[i++];
+		num[j] = 0;
+		while (i < n && (ops[i] == ' ' || ops[i] == '\t'))
+			i++;
+		if (i < n && ops[i] != ',')
+			return 0;
+		if (i < n && ++i == n)
+			return 0; /* "0x0f, 0x0b," is three bytes to gas */
+		char *end;
+		unsigned long x = strtoul(num, &end, 0);
+		if (j == 0 || *end || x > 255 || k == sizeof v)
+			return 0;
+		v[k++] = (unsigned char)x;
+	}
+	for (size_t f = 0; f < sizeof byte_forms / sizeof byte_forms[0]; f++)
+		if (byte_forms[f].n == k && memcmp(byte_forms[f].b, v, k) == 0)
+			return byte_forms[f].kind;
+	return 0;
 }
 
 int ab_classify(const char *mn, size_t mnlen, const char *ops, size_t opslen, int mem)

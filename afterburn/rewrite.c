@@ -176,25 +176,6 @@ static int dir_is(const char *mn, size_t n, const char *name)
 	return 1;
 }
 
-/* ".byte 0x0f,0x01,0xc9": the kernel writes mwait this way for old binutils */
-static int is_mwait_bytes(const char *ops, size_t n)
-{
-	char norm[32];
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		char ch = ops[i];
-		if (is_space(ch))
-			continue;
-		if (ch >= 'A' && ch <= 'Z')
-			ch = (char)(ch - 'A' + 'a');
-		if (k + 1 >= sizeof norm)
-			return 0;
-		norm[k++] = ch;
-	}
-	norm[k] = 0;
-	return strcmp(norm, "0x0f,0x01,0xc9") == 0;
-}
-
 static const char *skip_reason(const struct ctx *c)
 {
 	if (c->mode == 16)
@@ -254,16 +235,25 @@ static void close_shadow(struct ctx *c, size_t end)
 	c->pending_sti = 0;
 }
 
+static void site(struct ctx *c, size_t start, size_t end, int kind, int inline_prefix);
+
 static void directive(struct ctx *c, size_t start, size_t end, const char *mn, size_t mnl,
 		      const char *ops, size_t opl)
 {
+	/* Linux writes some instructions as bytes for old assemblers
+	 * (ASM_UD2, mwait, monitor): a .byte list that is exactly one
+	 * sensitive instruction is a site like the instruction itself. */
+	int bkind = dir_is(mn, mnl, ".byte") ? ab_classify_bytes(ops, opl) : 0;
 	if (c->pending_sti) {
-		if (!c->label_since && !skip_reason(c) && dir_is(mn, mnl, ".byte") &&
-		    is_mwait_bytes(ops, opl)) {
+		if (!c->label_since && !skip_reason(c) && bkind == PREVIRT_AB_KIND_MWAIT) {
 			close_shadow(c, end);
 			return;
 		}
 		flush_sti(c);
+	}
+	if (bkind) {
+		site(c, start, end, bkind, 0);
+		return;
 	}
 	c->pending_prefix = 0;
 	if (dir_is(mn, mnl, ".section")) {
@@ -382,6 +372,13 @@ static void statement(struct ctx *c, size_t start, size_t end)
 		}
 		return;
 	}
+	site(c, start, end, kind, inline_prefix);
+}
+
+/* Statement [start, end) is a sensitive instruction of `kind`: annotate it
+ * where that is valid, else report why not. */
+static void site(struct ctx *c, size_t start, size_t end, int kind, int inline_prefix)
+{
 	int prefixed = c->pending_prefix || inline_prefix;
 	int have_start = c->pending_prefix;
 	c->pending_prefix = 0;
