@@ -50,6 +50,14 @@ struct ctx {
 	size_t sti_out_pos; /* where in out the STI's padding belongs */
 	int label_since;    /* a label was seen since the pending item */
 	unsigned long emitted; /* sites written (text occurrences) */
+	unsigned long macro_sites; /* of which inside .macro bodies */
+	/* Where the output enters (1) or leaves (0) .altinstr_replacement;
+	 * marked there with ".set .Lprevirt_alt" only if macro_sites > 0. */
+	struct alt_mark {
+		size_t pos;
+		int on;
+	} *alt;
+	size_t nalt, altcap;
 	unsigned lab;          /* base of our numeric labels */
 };
 
@@ -85,6 +93,13 @@ static void put_pad_and_record(struct ctx *c, struct buf *o, int kind, int endla
 			       unsigned flags)
 {
 	unsigned b = c->lab;
+	/* A macro body may be expanded inside an alternative replacement (Linux
+	 * entry_64.S: ALTERNATIVE "", "ZAP_GS", ...), where neither padding nor
+	 * record belongs; only the assembler knows, so it decides, from the
+	 * .Lprevirt_alt marks (see mark_alt). */
+	int guarded = c->msp > 0;
+	if (guarded)
+		buf_puts(o, ";.ifndef .Lprevirt_alt;.set .Lprevirt_alt,0;.endif;.if .Lprevirt_alt==0");
 	buf_printf(o,
 		   ";.set .Lprevirt_d,%u-(%ub-%ub);.set .Lprevirt_p,-(.Lprevirt_d>0)*.Lprevirt_d"
 		   ";.set .Lprevirt_r,.Lprevirt_p%%7"
@@ -101,6 +116,10 @@ static void put_pad_and_record(struct ctx *c, struct buf *o, int kind, int endla
 		   ";.long %ub-.;.byte %ub-%ub,%ub-%ub,%d,%u;.popsection",
 		   b + L_SEND, b + L_START, b + L_SEND, b + L_START, b + L_IEND, b + L_START, kind,
 		   flags);
+	if (guarded) {
+		buf_puts(o, ";.endif");
+		c->macro_sites++;
+	}
 	c->emitted++;
 	c->st->sites[kind]++;
 }
@@ -114,6 +133,9 @@ static void flush_sti(struct ctx *c)
 	struct buf tail = {0};
 	put_pad_and_record(c, &tail, PREVIRT_AB_KIND_STI, L_IEND, c->sti_flags);
 	buf_insert(c->out, c->sti_out_pos, tail.p, tail.len);
+	for (size_t i = 0; i < c->nalt; i++)
+		if (c->alt[i].pos >= c->sti_out_pos)
+			c->alt[i].pos += tail.len;
 	buf_free(&tail);
 	c->pending_sti = 0;
 }
@@ -235,27 +257,30 @@ static void close_shadow(struct ctx *c, size_t end)
 	c->pending_sti = 0;
 }
 
-static void site(struct ctx *c, size_t start, size_t end, int kind, int inline_prefix);
-
-static void directive(struct ctx *c, size_t start, size_t end, const char *mn, size_t mnl,
-		      const char *ops, size_t opl)
+static int in_alt(const struct ctx *c)
 {
-	/* Linux writes some instructions as bytes for old assemblers
-	 * (ASM_UD2, mwait, monitor): a .byte list that is exactly one
-	 * sensitive instruction is a site like the instruction itself. */
-	int bkind = dir_is(mn, mnl, ".byte") ? ab_classify_bytes(ops, opl) : 0;
-	if (c->pending_sti) {
-		if (!c->label_since && !skip_reason(c) && bkind == PREVIRT_AB_KIND_MWAIT) {
-			close_shadow(c, end);
-			return;
-		}
-		flush_sti(c);
+	return strcmp(c->sec.cur, ".altinstr_replacement") == 0;
+}
+
+/* Remember that the assembler enters (on) or leaves .altinstr_replacement
+ * right here in the output. */
+static void mark_alt(struct ctx *c, int on)
+{
+	if (c->nalt == c->altcap) {
+		size_t cap = c->altcap ? c->altcap * 2 : 16;
+		struct alt_mark *a = realloc(c->alt, cap * sizeof *a);
+		if (!a)
+			return; /* then no guard for this one: records stay valid elsewhere */
+		c->alt = a;
+		c->altcap = cap;
 	}
-	if (bkind) {
-		site(c, start, end, bkind, 0);
-		return;
-	}
-	c->pending_prefix = 0;
+	c->alt[c->nalt++] = (struct alt_mark){c->out->len, on};
+}
+
+/* The directives that change the current section; 1 if it was one. */
+static int section_directive(struct ctx *c, const char *mn, size_t mnl, const char *ops,
+			     size_t opl)
+{
 	if (dir_is(mn, mnl, ".section")) {
 		parse_section(c, ops, opl);
 	} else if (dir_is(mn, mnl, ".pushsection")) {
@@ -279,6 +304,41 @@ static void directive(struct ctx *c, size_t start, size_t end, const char *mn, s
 	} else if (dir_is(mn, mnl, ".text") || dir_is(mn, mnl, ".data") ||
 		   dir_is(mn, mnl, ".bss")) {
 		set_section(c, mn, mnl, 0);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static void site(struct ctx *c, size_t start, size_t end, int kind, int inline_prefix);
+
+static void directive(struct ctx *c, size_t start, size_t end, const char *mn, size_t mnl,
+		      const char *ops, size_t opl)
+{
+	/* Linux writes some instructions as bytes for old assemblers
+	 * (ASM_UD2, mwait, monitor): a .byte list that is exactly one
+	 * sensitive instruction is a site like the instruction itself. */
+	int bkind = dir_is(mn, mnl, ".byte") ? ab_classify_bytes(ops, opl) : 0;
+	if (c->pending_sti) {
+		if (!c->label_since && !skip_reason(c) && bkind == PREVIRT_AB_KIND_MWAIT) {
+			close_shadow(c, end);
+			return;
+		}
+		flush_sti(c);
+	}
+	if (bkind) {
+		site(c, start, end, bkind, 0);
+		return;
+	}
+	c->pending_prefix = 0;
+	int was_alt = in_alt(c);
+	int handled = section_directive(c, mn, mnl, ops, opl);
+	if (in_alt(c) != was_alt) {
+		emit_upto(c, end);
+		mark_alt(c, !was_alt);
+	}
+	if (handled) {
+		/* done */
 	} else if (dir_is(mn, mnl, ".code16") || dir_is(mn, mnl, ".code16gcc")) {
 		c->mode = 16;
 	} else if (dir_is(mn, mnl, ".code32")) {
@@ -635,6 +695,12 @@ void ab_rewrite(const char *in, size_t n, struct buf *out, const struct ab_opts 
 		warn(&c, "unterminated /* comment at end of input");
 	flush_sti(&c);
 	emit_upto(&c, n);
+	if (c.macro_sites)
+		for (size_t i = c.nalt; i-- > 0;) {
+			const char *set = c.alt[i].on ? ";.set .Lprevirt_alt,1" : ";.set .Lprevirt_alt,0";
+			buf_insert(out, c.alt[i].pos, set, strlen(set));
+		}
+	free(c.alt);
 	if (c.emitted && !c.ended) {
 		if (out->len && out->p[out->len - 1] != '\n')
 			buf_puts(out, "\n");
