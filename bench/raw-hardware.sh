@@ -27,7 +27,7 @@ done
 case $runs in ''|*[!0-9]*|0) echo "raw-hardware: --runs needs a positive number" >&2; exit 2 ;; esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-res=$top/bench/results
+res=${PREVIRT_BENCH_RESULTS:-$top/bench/results}
 mkdir -p "$res"
 : >"$tmp/samples" # arch variant row value
 

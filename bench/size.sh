@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-res=$top/bench/results
+res=${PREVIRT_BENCH_RESULTS:-$top/bench/results}
 mkdir -p "$res"
 kinds=$(sed -n 's/^\tX(\([A-Z_0-9]*\), \([0-9]*\), [0-9]*).*/\2 \1/p' "$top/include/previrt/afterburn.h")
 json=$res/size.json
