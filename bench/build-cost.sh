@@ -2,7 +2,8 @@
 # Wall time of a whole Linux 6.1 build, plain (CC=gcc) against afterburnt
 # (CC="afterburn-cc gcc"), same config, same source, same cache state (every
 # build starts from an empty build directory; the unpacked source is shared).
-# Builds alternate plain/afterburnt so both see the same machine noise.
+# Builds alternate plain/afterburnt so both see the same machine noise; the
+# afterburnt ones keep no site log or corpus (PREVIRT_BUILD_LEAN=1).
 # Writes bench/results/build-cost.json.
 #
 #   bench/build-cost.sh [--runs N] [--arch i386|x86_64] [-j N]
@@ -35,7 +36,7 @@ while [ $r -le "$runs" ]; do
 	for v in plain afterburnt; do
 		rm -rf "$scratch/linux"
 		t0=$(date +%s.%N)
-		PREVIRT_CACHE=$scratch "$top/guests/linux/build.sh" --arch "$arch" --variant "$v" -j "$jobs" >/dev/null 2>"$scratch/log" ||
+		PREVIRT_CACHE=$scratch PREVIRT_BUILD_LEAN=1 "$top/guests/linux/build.sh" --arch "$arch" --variant "$v" -j "$jobs" >/dev/null 2>"$scratch/log" ||
 			{ cat "$scratch/log" >&2; exit 1; }
 		t1=$(date +%s.%N)
 		echo "$v $(echo "$t1 - $t0" | bc)" | tee -a "$scratch/times" >&2

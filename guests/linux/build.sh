@@ -93,11 +93,15 @@ fi
 # Same version string in both variants, so their console output can match.
 export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
 export KBUILD_BUILD_USER=previrt KBUILD_BUILD_HOST=previrt
-export PREVIRT_SITE_LOG="$out/sites.log"
-# The original assembler input of every object, for the property test and
-# the benchmark (tests/kernel-corpus.sh, bench/afterburn-vs-as.sh).
-export PREVIRT_CORPUS_DIR="$out/corpus"
-mkdir -p "$PREVIRT_CORPUS_DIR"
+# The site log and the original assembler input of every object, for the
+# tests and benchmarks (tests/kernel-sites.sh, tests/kernel-corpus.sh,
+# bench/afterburn-vs-as.sh).  PREVIRT_BUILD_LEAN=1 leaves them out, so that
+# bench/build-cost.sh times the afterburner alone.
+if [ "${PREVIRT_BUILD_LEAN:-0}" != 1 ]; then
+	export PREVIRT_SITE_LOG="$out/sites.log"
+	export PREVIRT_CORPUS_DIR="$out/corpus"
+	mkdir -p "$PREVIRT_CORPUS_DIR"
+fi
 # Source files left alone (see exclude.txt for why), as ':'-separated globs.
 PREVIRT_NO_AFTERBURN=$(grep -v '^#' "$here/exclude.txt" | grep . | tr '\n' ':' | sed 's/:$//')
 export PREVIRT_NO_AFTERBURN
