@@ -378,8 +378,11 @@ static void check_bytes(struct records *r, const struct elf_file *f, const struc
 	if (strcmp(sec->name, ".altinstr_replacement") == 0)
 		records_site_problem(r, s, "site in .altinstr_replacement, which is copied over "
 				     "the original at run time and never runs in place");
-	if (strncmp(sec->name, ".init.", 6) == 0 && !(s->flags & PREVIRT_AB_F_INIT))
-		records_site_problem(r, s, "site in %s without the INIT flag", sec->name);
+	/* No INIT-flag check against the image's sections: the flag reflects
+	 * the object's section, and the linker script may move sections into
+	 * .init.text by configuration (Linux merges .meminit.text there
+	 * without memory hotplug); a missing INIT flag only means the site is
+	 * kept as permanent, which is safe. */
 	struct insn in;
 	sens_decode(s->bits, p + s->start, s->end - s->start, sec->addr + s->start, &in);
 	if (in.len == 0) {
