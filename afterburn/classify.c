@@ -125,14 +125,18 @@ static const struct entry table[] = {
 	{"xsetbv", K(XSETBV), ANY},
 };
 
-/* Encodings written as .byte lists in Linux 6.1 (asm/bug.h, asm/mwait.h,
- * asm/smap.h, ...).  Only complete lists match: ud1 (0f b9) is a signature
- * static calls check, and stays out on purpose. */
+/* Encodings written as .byte lists in Linux 6.1 (asm/mwait.h, asm/smap.h,
+ * ...).  Only complete lists match.  Two stay out on purpose: ud1 (0f b9),
+ * a signature static calls check in place, and ud2 (0f 0b, BUG()/WARN()'s
+ * ASM_UD2): objtool reads WARN()'s .discard.reachable label as "the
+ * instruction before this one continues", and padding between the ud2 and
+ * that label made objtool call 224 continuations unreachable.  ud2 traps at
+ * every privilege level, so it needs no rewriting anyway. */
 static const struct {
 	unsigned char n, b[4];
 	unsigned char kind;
 } byte_forms[] = {
-	{2, {0x0f, 0x0b}, K(UD2)},            {3, {0x0f, 0x01, 0xc8}, K(MONITOR)},
+	{3, {0x0f, 0x01, 0xc8}, K(MONITOR)},
 	{3, {0x0f, 0x01, 0xc9}, K(MWAIT)},    {3, {0x0f, 0x01, 0xfa}, K(MONITOR)},
 	{3, {0x0f, 0x01, 0xfb}, K(MWAIT)},    {3, {0x0f, 0x01, 0xca}, K(CLAC)},
 	{3, {0x0f, 0x01, 0xcb}, K(STAC)},     {3, {0x0f, 0x01, 0xd1}, K(XSETBV)},

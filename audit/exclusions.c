@@ -65,9 +65,10 @@ int rules_load(struct rules *rs, const char *path, char *err, size_t errsz)
 		char *name = p;
 		p = skip_space(word(p));
 		char *reason = p;
-		int is_symbol = strcmp(kw, "symbol") == 0;
-		if (!is_symbol && strcmp(kw, "section") != 0) {
-			rc = fail(err, errsz, "%s:%u: unknown rule '%s' (expected 'section' or 'symbol')",
+		int is_symbol = strcmp(kw, "symbol") == 0, is_kind = strcmp(kw, "kind") == 0;
+		if (!is_symbol && !is_kind && strcmp(kw, "section") != 0) {
+			rc = fail(err, errsz,
+				  "%s:%u: unknown rule '%s' (expected 'section', 'symbol' or 'kind')",
 				  path, lineno, kw);
 			break;
 		}
@@ -78,7 +79,7 @@ int rules_load(struct rules *rs, const char *path, char *err, size_t errsz)
 		size_t rl = strlen(reason);
 		while (rl && (reason[rl - 1] == ' ' || reason[rl - 1] == '\t'))
 			reason[--rl] = 0;
-		struct rule r = {path, lineno, is_symbol, strdup(name), strdup(reason)};
+		struct rule r = {path, lineno, is_symbol, is_kind, strdup(name), strdup(reason)};
 		if (!r.name || !r.reason || add(rs, &r)) {
 			free(r.name);
 			free(r.reason);
@@ -94,12 +95,14 @@ int rules_load(struct rules *rs, const char *path, char *err, size_t errsz)
 }
 
 const struct rule *rules_match(const struct rules *rs, const char *section, const char *sym,
-			 const char *container)
+			       const char *container, const char *kind)
 {
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->v[i];
 		int hit;
-		if (r->is_symbol)
+		if (r->is_kind)
+			hit = kind && strcmp(r->name, kind) == 0;
+		else if (r->is_symbol)
 			hit = (sym && fnmatch(r->name, sym, 0) == 0) ||
 			      (container && fnmatch(r->name, container, 0) == 0);
 		else

@@ -16,6 +16,7 @@ struct rule {
 	const char *file;
 	unsigned line;
 	int is_symbol;
+	int is_kind; /* "kind NAME": every unannotated instruction of that kind */
 	char *name;
 	char *reason;
 };
@@ -29,7 +30,7 @@ struct rules {
 int rules_load(struct rules *rs, const char *path, char *err, size_t errsz);
 /* The first rule matching; sym and container may be NULL. */
 const struct rule *rules_match(const struct rules *rs, const char *section, const char *sym,
-			 const char *container);
+				const char *container, const char *kind);
 void rules_free(struct rules *rs);
 
 #endif

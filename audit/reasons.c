@@ -67,7 +67,8 @@ void reasons_assign(struct scan *s, const struct elf_file *f, const struct symid
 		} else if (fd->bits == 16) {
 			fd->reason = R_16BIT;
 		} else if ((ru = rules_match(rules, sec, nm ? nm->name : NULL,
-					     fn ? fn->name : NULL)) != NULL) {
+					     fn ? fn->name : NULL,
+					     previrt_ab_kind_name[fd->kind])) != NULL) {
 			fd->reason = R_EXCLUDED;
 			fd->rule = ru;
 		} else if ((fd->raw = raw_note(fd)) != NULL) {

@@ -1,6 +1,7 @@
-# Instructions Linux writes as .byte lists (asm/bug.h, asm/mwait.h): a list
-# that is exactly one sensitive instruction is a site; anything else, and
-# ud1 (a signature static calls check), is left alone.
+# Instructions Linux writes as .byte lists (asm/mwait.h, ...): a list that
+# is exactly one sensitive instruction is a site; anything else is left
+# alone, and so are ud1 (a signature static calls check) and BUG()'s ud2
+# (objtool's reachability annotations name the instruction before a label).
 	.text
 b:
 1:	.byte 0x0f, 0x0b
