@@ -7,12 +7,17 @@
  * for the same file with the same assembler flags; both are i386 (ELF32) or
  * both x86_64 (ELF64) relocatable objects.  abcheck verifies that
  *   1. .afterburn holds well-formed records (include/previrt/afterburn.h)
- *      whose sites hold the annotated instruction and afterburner NOPs only;
+ *      whose sites hold the annotated instruction and afterburner NOPs only,
+ *      in code that runs in place (not .altinstr_replacement, not a COMDAT
+ *      group member);
  *   2. every code section decodes to the same instructions once the site
- *      padding is cut out (branches may relax between short and near), and
- *      relocations into code follow the resulting offset map;
- *   3. all other allocated sections and their relocations are unchanged
- *      (.altinstructions instrlen bytes may differ: reported as notes);
+ *      padding is cut out (branches may relax between short and near,
+ *      alignment filler may change length), and relocations into code
+ *      follow the resulting offset map;
+ *   3. all other allocated sections and their relocations are unchanged,
+ *      except .altinstructions instrlen bytes, which must span the image of
+ *      the original range (notes), and .eh_frame, whose FDEs must cover the
+ *      image of the same code with the same rules at the image locations;
  *   4. symbols keep their attributes, code symbols moving with the map.
  * -q prints failures only.  Output: "abcheck: OK ..." or one
  * "abcheck: FAIL <file>: <section>+0x<offset>: <what>" line per failure

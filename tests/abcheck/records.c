@@ -297,7 +297,8 @@ void check_records(struct obj *ab, struct sites *out)
 		check_padding(ab, st);
 	}
 	if (pn.init_missing)
-		report_note(ab->path, "%lu sites in init code without the INIT flag", pn.init_missing);
+		report_note(ab->path, "%lu sites in init code without the INIT flag",
+			    pn.init_missing);
 	if (pn.early_extra)
 		report_note(ab->path, "%lu sites outside .head.text with the EARLY flag",
 			    pn.early_extra);
