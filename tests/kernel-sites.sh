@@ -24,9 +24,13 @@ for lib in $(find "$b" -name lib.a); do
 		[ -n "$sym" ] && grep -q " $sym\$" "$b/System.map" && echo "$m"
 	done
 done >>"$tmp/members"
-sort -u "$tmp/members" >"$tmp/members.sorted"
+# Compare paths below the build directory: the cache may have moved since
+# the build wrote its absolute paths into sites.log.
+name=$(basename "$b")
+sed "s|^.*/$name/||" "$tmp/members" | sort -u >"$tmp/members.sorted"
+sed "s|^.*/$name/||" "$b/sites.log" >"$tmp/sites"
 awk 'NR == FNR { want[$1] = 1; next } ($1 in want) { s += $2; n++ } END { printf "%d %d\n", s, n }' \
-	"$tmp/members.sorted" "$b/sites.log" >"$tmp/sum"
+	"$tmp/members.sorted" "$tmp/sites" >"$tmp/sum"
 read -r reported objs <"$tmp/sum"
 echo "kernel-sites: $b/vmlinux: $in_image site records ($headers object headers); wrapper reported $reported sites in $objs linked objects"
 if [ "$in_image" -gt 0 ] && [ "$in_image" -eq "$reported" ]; then

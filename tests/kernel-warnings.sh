@@ -12,7 +12,9 @@ a=${2:?usage: kernel-warnings.sh PLAIN_DIR AFTERBURNT_DIR}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 warnings() {
-	grep -iE 'warning|error' "$1/build.log" | sed -e "s|$1|<build>|g" \
+	# any build directory of the cache, wherever it was when it was built
+	grep -iE 'warning|error' "$1/build.log" |
+		sed -e "s#[^ \`']*/linux/[a-z0-9_]*-\(plain\|afterburnt\)-[0-9a-f]*#<build>#g" \
 		-e "s/^ld: warning: orphan section \`\([^']*\)' from \`[^']*'/ld: warning: orphan section \`\1' from \`<object>'/" |
 		sort -u || true
 }
