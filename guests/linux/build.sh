@@ -70,6 +70,10 @@ key=$( {
 			cat "$top/$f"
 		done
 		cat "$top"/include/previrt/*.h "$top"/afterburn/*.h "$here/exclude.txt"
+		# options that change afterburn's output (only when set, so the
+		# default key stays what it was)
+		[ -z "${PREVIRT_AFTERBURN_FLAGS:-}" ] || echo "flags: $PREVIRT_AFTERBURN_FLAGS"
+		[ -z "${PREVIRT_MEM_SOURCES:-}" ] || echo "mem: $PREVIRT_MEM_SOURCES"
 	fi
 } | sha256sum | cut -c1-12)
 out=$cache/linux/$arch-$variant-$key
