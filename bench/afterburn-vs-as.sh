@@ -9,11 +9,10 @@
 #
 #   bench/afterburn-vs-as.sh [--runs N] [--quick] [BUILD_DIR...]
 #
-# Default BUILD_DIRs: the newest cached afterburnt i386 and x86_64 builds.
+# Default BUILD_DIRs: the default afterburnt i386 and x86_64 builds (build.sh).
 # --quick: 40 files per corpus, 1 run (plumbing check for the test suite).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${PREVIRT_CACHE:-$HOME/.cache/previrt}
 runs=5 quick=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,9 +25,9 @@ while [ $# -gt 0 ]; do
 done
 case $runs in ''|*[!0-9]*|0) echo "afterburn-vs-as: --runs needs a positive number" >&2; exit 2 ;; esac
 if [ $# -eq 0 ]; then
+	# the default afterburnt builds (cached, or built now), which keep a corpus
 	for a in i386 x86_64; do
-		d=$(ls -td "$cache"/linux/$a-afterburnt-*/ 2>/dev/null | head -n 1)
-		[ -n "$d" ] && [ -f "$d/.done" ] && set -- "$@" "${d%/}"
+		set -- "$@" "$("$top/guests/linux/build.sh" --arch "$a" --variant afterburnt | tail -n 1)"
 	done
 fi
 [ $# -gt 0 ] || { echo "afterburn-vs-as: no afterburnt kernel build found; run guests/linux/build.sh" >&2; exit 2; }
