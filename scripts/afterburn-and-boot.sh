@@ -23,10 +23,7 @@ case $arch in i386|x86_64) ;; *) echo "afterburn-and-boot.sh: --arch must be i38
 make -s -C "$top" all
 kdir=$("$top/guests/linux/build.sh" --arch "$arch" --variant afterburnt | tail -n 1)
 initrd=$("$top/guests/linux/initramfs.sh" --arch "$arch" | tail -n 1)
-tmp=$(mktemp)
-objcopy -O binary --only-section=.afterburn "$kdir/vmlinux" "$tmp"
-sites=$(od -An -v -tu1 -w8 "$tmp" | awk '$7 != 0' | wc -l)
-rm -f "$tmp"
+sites=$("$top/scripts/count-sites.sh" "$kdir/vmlinux")
 echo "previrt: afterburnt $arch vmlinux: $kdir/vmlinux ($sites annotated sites in .afterburn)"
 echo "previrt: booting $kdir/arch/x86/boot/bzImage on qemu-system-$arch (TCG)"
 exec "$top/scripts/boot-qemu.sh" --arch "$arch" --kernel "$kdir/arch/x86/boot/bzImage" \

@@ -13,8 +13,7 @@ ok() { pass=$((pass + 1)); }
 bad() { echo "cc-wrapper: FAIL: $*" >&2; fail=$((fail + 1)); }
 # sites OBJ: number of site records in OBJ's .afterburn section
 sites() {
-	objcopy -O binary --only-section=.afterburn "$1" "$1.ab" 2>/dev/null || { echo 0; return; }
-	od -An -v -tu1 -w8 "$1.ab" | awk '$7 != 0' | wc -l
+	"$top/scripts/count-sites.sh" "$1"
 }
 cat >c.c <<'C'
 static inline unsigned long rd(volatile unsigned *p) { unsigned v; asm volatile("movl %1,%0" : "=r"(v) : "m"(*p)); return v; }

@@ -14,7 +14,7 @@ objcopy -O binary --only-section=.afterburn "$b/vmlinux" "$tmp/ab.bin"
 [ -s "$tmp/ab.bin" ] || { echo "kernel-sites: FAIL: $b/vmlinux has no .afterburn section" >&2; exit 1; }
 size=$(wc -c <"$tmp/ab.bin")
 [ $((size % 8)) -eq 0 ] || { echo "kernel-sites: FAIL: .afterburn size $size is not a multiple of 8" >&2; exit 1; }
-in_image=$(od -An -v -tu1 -w8 "$tmp/ab.bin" | awk '$7 != 0' | wc -l)
+in_image=$("$(dirname "$0")/../scripts/count-sites.sh" "$b/vmlinux")
 headers=$(od -An -v -tu1 -w8 "$tmp/ab.bin" | awk '$7 == 0' | wc -l)
 
 ar t "$b/vmlinux.a" >"$tmp/members"
