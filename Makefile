@@ -7,7 +7,14 @@ CPPFLAGS += -D_GNU_SOURCE -Iinclude
 B       := build
 AB_CORE := afterburn/rewrite.c afterburn/classify.c afterburn/buf.c afterburn/opts.c
 
-all: $(B)/bin/afterburn $(B)/bin/afterburn-as $(B)/bin/afterburn-cc $(B)/libexec/previrt/as $(B)/bin/previrt
+# Each component adds its own rules in a build.mk next to its sources and
+# appends to ALL (built by `make`) and TESTS (built by `make tests`).
+.DEFAULT_GOAL := all
+ALL   :=
+TESTS :=
+include $(wildcard x86/build.mk ipvmm/*/build.mk guests/*/build.mk tests/*/build.mk)
+
+all: $(ALL) $(B)/bin/afterburn $(B)/bin/afterburn-as $(B)/bin/afterburn-cc $(B)/libexec/previrt/as $(B)/bin/previrt
 
 $(B)/bin/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
@@ -38,7 +45,7 @@ $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
 ABCHECK_SRC := $(wildcard tests/abcheck/*.c)
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-tests: $(B)/tests/abcheck $(B)/asan/afterburn
+tests: $(TESTS) $(B)/tests/abcheck $(B)/asan/afterburn
 
 $(B)/tests/abcheck: $(ABCHECK_SRC) $(wildcard tests/abcheck/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
