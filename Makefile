@@ -5,6 +5,8 @@ CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS += -D_GNU_SOURCE -Iinclude
 B       := build
+# Sanitizers for test builds of hosted code.
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 AB_CORE := afterburn/rewrite.c afterburn/classify.c afterburn/buf.c afterburn/opts.c
 
 # Each component adds its own rules in a build.mk next to its sources and
@@ -43,7 +45,6 @@ $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
 # Test tools: the capstone property checker, and the afterburner built with
 # AddressSanitizer and UndefinedBehaviorSanitizer for the golden/CLI tests.
 ABCHECK_SRC := $(wildcard tests/abcheck/*.c)
-SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 tests: $(TESTS) $(B)/tests/abcheck $(B)/asan/afterburn
 
