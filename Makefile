@@ -32,10 +32,10 @@ $(B)/bin/afterburn-cc: afterburn/cc_wrap.c $(wildcard afterburn/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -static -o $@ afterburn/cc_wrap.c
 
-# previrt: the front end; its audit subcommand decodes with capstone.
-$(B)/bin/previrt: $(wildcard audit/*.c audit/*.h include/previrt/*.h)
+# previrt: the front end (cli/) and its subcommands; audit decodes with capstone.
+$(B)/bin/previrt: $(wildcard cli/*.c cli/*.h audit/*.c audit/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $(wildcard audit/*.c) -lcapstone
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -I. -o $@ $(wildcard cli/*.c audit/*.c) -lcapstone
 
 # gcc -B<dir>/ finds the assembler wrapper under the name "as".
 $(B)/libexec/previrt/as: $(B)/bin/afterburn-as

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "audit.h"
+#include "audit/audit.h"
 
 static const struct command {
 	const char *name;
