@@ -46,7 +46,7 @@ $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
 # AddressSanitizer and UndefinedBehaviorSanitizer for the golden/CLI tests.
 ABCHECK_SRC := $(wildcard tests/abcheck/*.c)
 
-tests: $(TESTS) $(B)/tests/abcheck $(B)/asan/afterburn
+tests: $(TESTS) $(B)/tests/abcheck $(B)/asan/afterburn $(B)/asan/previrt
 
 $(B)/tests/abcheck: $(ABCHECK_SRC) $(wildcard tests/abcheck/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
@@ -55,6 +55,10 @@ $(B)/tests/abcheck: $(ABCHECK_SRC) $(wildcard tests/abcheck/*.h include/previrt/
 $(B)/asan/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(SAN) $(CPPFLAGS) -o $@ afterburn/main.c $(AB_CORE)
+
+$(B)/asan/previrt: $(wildcard cli/*.c cli/*.h audit/*.c audit/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -I. -o $@ $(wildcard cli/*.c audit/*.c) -lcapstone
 
 clean:
 	rm -rf $(B)

@@ -139,6 +139,19 @@ static const char *const previrt_ab_kind_name[PREVIRT_AB_NKINDS] = {
 #undef PREVIRT_AB_NAME_
 };
 
+/* The only byte patterns allowed in a site's padding, by length (the
+ * afterburner writes 7-byte NOPs and one shorter one for the rest). */
+#define PREVIRT_AB_NOP_MAX 7u
+static const uint8_t previrt_ab_nop[PREVIRT_AB_NOP_MAX + 1][PREVIRT_AB_NOP_MAX] = {
+	[1] = {0x90},
+	[2] = {0x66, 0x90},
+	[3] = {0x0f, 0x1f, 0x00},
+	[4] = {0x0f, 0x1f, 0x40, 0x00},
+	[5] = {0x0f, 0x1f, 0x44, 0x00, 0x00},
+	[6] = {0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00},
+	[7] = {0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00},
+};
+
 /* flags: bits 0-1 code size (0 is invalid so a zeroed record never passes) */
 #define PREVIRT_AB_F_MODE_MASK 0x03u
 #define PREVIRT_AB_F_MODE16 0x01u

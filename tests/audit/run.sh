@@ -18,11 +18,8 @@ ab=${AFTERBURN:-$top/build/bin/afterburn}
 pv=${PREVIRT:-$top/build/bin/previrt}
 case ${1:-} in
 --asan)
-	pv=$tmp/previrt-asan
-	# shellcheck disable=SC2046
-	cc -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=address,undefined \
-		-fno-sanitize-recover=undefined -fno-omit-frame-pointer -D_GNU_SOURCE \
-		-I"$top/include" -o "$pv" $(ls "$top"/audit/*.c) -lcapstone || exit 1
+	pv=$top/build/asan/previrt # built by `make tests`
+	[ -x "$pv" ] || { echo "tests/audit/run.sh: $pv is missing: run make tests" >&2; exit 2; }
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 	;;
