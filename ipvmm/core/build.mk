@@ -1,0 +1,14 @@
+# ipvmm/core: the guest- and hypervisor-neutral in-place VMM.  The patcher
+# is guest-side code: besides the hosted build it is compile-checked
+# freestanding for 32- and 64-bit.
+IPVMM_CORE_PATCH := ipvmm/core/patch.c ipvmm/core/kinds.c ipvmm/core/nops.c
+IPVMM_CFLAGS := -I.
+
+$(B)/freestanding/ipvmm-core-%.stamp: $(IPVMM_CORE_PATCH) $(wildcard ipvmm/core/*.h x86/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	for f in $(IPVMM_CORE_PATCH); do \
+		$(CC) $(WARN) -O2 -ffreestanding -fno-builtin -m$* $(CPPFLAGS) $(IPVMM_CFLAGS) -c -o /dev/null $$f || exit 1; \
+	done
+	touch $@
+
+ALL += $(B)/freestanding/ipvmm-core-32.stamp $(B)/freestanding/ipvmm-core-64.stamp
