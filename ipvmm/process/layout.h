@@ -1,0 +1,50 @@
+/* Where the process back-end keeps the in-place VMM inside the guest's
+ * 4 GiB linear space (= the host process's low 4 GiB).  The guest is told
+ * to leave the top alone (Linux: reservetop=), and this area is mapped at
+ * the same linear address whatever the guest's paging mode, so patched
+ * sites reach it from the kernel's physical alias during early boot too.
+ *
+ * Included by assembly (switch.S): numbers only. */
+#ifndef IPVMM_PROCESS_LAYOUT_H
+#define IPVMM_PROCESS_LAYOUT_H
+
+#define PV_AREA_BASE 0xff800000 /* 8 MiB below 4 GiB */
+#define PV_AREA_SIZE 0x00800000
+
+/* The virtual-CPU page, read and written by inline site sequences. */
+#define PV_VCPU_PAGE PV_AREA_BASE
+#define PV_VCPU_IF (PV_VCPU_PAGE + 0x00)       /* byte: virtual EFLAGS.IF */
+#define PV_CELL_IRQCHECK (PV_VCPU_PAGE + 0x04) /* u32: called when IF may have risen */
+#define PV_CELL_PUSHF (PV_VCPU_PAGE + 0x08)    /* u32: 32-bit pushf thunk */
+
+/* The guest register context shared by the switch code and C (struct
+ * pv_ctx in switch.h; offsets below must match it). */
+#define PV_CTX (PV_VCPU_PAGE + 0x100)
+#define CTX_EAX 0
+#define CTX_ECX 4
+#define CTX_EDX 8
+#define CTX_EBX 12
+#define CTX_ESP 16
+#define CTX_EBP 20
+#define CTX_ESI 24
+#define CTX_EDI 28
+#define CTX_EIP 32
+#define CTX_EFLAGS 36
+#define CTX_CS 40
+#define CTX_SS 44
+#define CTX_DS 48
+#define CTX_ES 52
+#define CTX_FS 56
+#define CTX_GS 60
+#define CTX_HOST_RSP 64
+#define CTX_HOST_FSBASE 72
+#define CTX_HANDLER 80 /* C function: int handler(struct pv_ctx *) */
+#define CTX_SIZE 88
+
+/* The switch code (switch.S) is copied here; patched sites reach its
+ * 64-bit entry with `lcall $PV_ENTRY_SEL, $PV_ENTRY`, and the 32-bit
+ * thunks sit behind it. */
+#define PV_CODE_PAGE (PV_AREA_BASE + 0x1000)
+#define PV_ENTRY_SEL 0x33 /* the host's 64-bit user code segment */
+
+#endif

@@ -1,0 +1,151 @@
+/*
+ * The process back-end's world switch, assembled into the host binary as
+ * data and copied to PV_CODE_PAGE at start (layout.h): patched 32-bit guest
+ * code reaches it with `lcall $0x33, $PV_ENTRY`, and `call *cell` reaches
+ * the 32-bit thunks, from any alias of the guest kernel.  Position
+ * independent: only relative branches inside the blob, absolute addresses
+ * of the fixed VMM area.
+ *
+ * Guest registers live in struct pv_ctx at PV_CTX.  r8-r15 are invisible to
+ * 32-bit code, so the 64-bit parts use r11 freely.
+ */
+#include "layout.h"
+
+	.section .rodata.pv_blob, "a"
+	.globl pv_blob_start, pv_blob_end, pv_blob_run, pv_blob_pushf, pv_blob_ret, pv_blob_irq32
+
+	.code64
+	.p2align 6
+pv_blob_start:
+/* 64-bit entry from a patched site: the far call left EIP, CS on the guest
+ * stack.  Save the guest, run the C handler on the host stack with the
+ * host's FS base, then resume the guest from pv_ctx (or leave the run). */
+pv_blob_entry:
+	movabs	$PV_CTX, %r11
+	mov	%eax, CTX_EAX(%r11)
+	mov	%ecx, CTX_ECX(%r11)
+	mov	%edx, CTX_EDX(%r11)
+	mov	%ebx, CTX_EBX(%r11)
+	mov	%ebp, CTX_EBP(%r11)
+	mov	%esi, CTX_ESI(%r11)
+	mov	%edi, CTX_EDI(%r11)
+	mov	%esp, %eax			/* zero-extends: the guest stack */
+	mov	(%rax), %ecx
+	mov	%ecx, CTX_EIP(%r11)
+	movzwl	4(%rax), %ecx
+	mov	%ecx, CTX_CS(%r11)
+	add	$8, %eax
+	mov	%eax, CTX_ESP(%r11)
+	mov	%ss, %ecx
+	mov	%ecx, CTX_SS(%r11)
+	mov	%ds, %ecx
+	mov	%ecx, CTX_DS(%r11)
+	mov	%es, %ecx
+	mov	%ecx, CTX_ES(%r11)
+	mov	%fs, %ecx
+	mov	%ecx, CTX_FS(%r11)
+	mov	%gs, %ecx
+	mov	%ecx, CTX_GS(%r11)
+	mov	CTX_HOST_RSP(%r11), %rsp
+	pushfq
+	pop	%rax
+	mov	%eax, CTX_EFLAGS(%r11)
+	mov	CTX_HOST_FSBASE(%r11), %rax
+	wrfsbase %rax
+	mov	%r11, %rdi
+	sub	$8, %rsp			/* host_rsp is 8 mod 16 */
+	call	*CTX_HANDLER(%r11)
+	add	$8, %rsp
+	test	%eax, %eax
+	jnz	pv_blob_exit
+/* Resume the guest from pv_ctx. */
+pv_blob_resume:
+	movabs	$PV_CTX, %r11
+	mov	CTX_HOST_RSP(%r11), %rsp
+	mov	CTX_SS(%r11), %eax
+	push	%rax
+	mov	CTX_ESP(%r11), %eax
+	push	%rax
+	mov	CTX_EFLAGS(%r11), %eax
+	push	%rax
+	mov	CTX_CS(%r11), %eax
+	push	%rax
+	mov	CTX_EIP(%r11), %eax
+	push	%rax
+	mov	CTX_DS(%r11), %eax
+	mov	%eax, %ds
+	mov	CTX_ES(%r11), %eax
+	mov	%eax, %es
+	mov	CTX_FS(%r11), %eax
+	mov	%eax, %fs
+	mov	CTX_GS(%r11), %eax
+	mov	%eax, %gs
+	mov	CTX_EAX(%r11), %eax
+	mov	CTX_ECX(%r11), %ecx
+	mov	CTX_EDX(%r11), %edx
+	mov	CTX_EBX(%r11), %ebx
+	mov	CTX_EBP(%r11), %ebp
+	mov	CTX_ESI(%r11), %esi
+	mov	CTX_EDI(%r11), %edi
+	iretq
+/* Leave pv_blob_run with the handler's status in eax. */
+pv_blob_exit:
+	movabs	$PV_CTX, %r11
+	mov	CTX_HOST_RSP(%r11), %rsp
+	mov	%eax, %ebx
+	xor	%eax, %eax
+	mov	%eax, %fs
+	mov	CTX_HOST_FSBASE(%r11), %rax
+	wrfsbase %rax
+	mov	%ebx, %eax
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
+
+/* int pv_blob_run(void): enter the guest at pv_ctx; returns the non-zero
+ * status of the handler that ends the run. */
+pv_blob_run:
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	movabs	$PV_CTX, %r11
+	mov	%rsp, CTX_HOST_RSP(%r11)
+	rdfsbase %rax
+	mov	%rax, CTX_HOST_FSBASE(%r11)
+	jmp	pv_blob_resume
+
+	.code32
+/* pushf thunk (`call *PV_CELL_PUSHF` replaces pushfl): pushes the flags
+ * with the virtual IF, leaving every flag as it was.  The return address
+ * waits in a scratch word; the VMM defers signals that arrive in here. */
+#define PV_SCRATCH (PV_VCPU_PAGE + 0x0c)
+pv_blob_pushf:
+	pushfl					/* [F][ret] */
+	push	%eax				/* [eax][F][ret] */
+	mov	4(%esp), %eax
+	and	$~0x200, %eax
+	testb	$1, PV_VCPU_IF
+	jz	1f
+	or	$0x200, %eax
+1:	xchg	%eax, 8(%esp)			/* [eax][F][F'], eax = ret */
+	mov	%eax, PV_SCRATCH
+	pop	%eax
+	popfl					/* [F'] */
+	jmp	*PV_SCRATCH
+
+/* PV_CELL_IRQCHECK points here while no interrupt is pending... */
+pv_blob_ret:
+	ret
+/* ...and here when one is: the VMM delivers it, returning to the site. */
+pv_blob_irq32:
+	lcall	$PV_ENTRY_SEL, $PV_CODE_PAGE
+	ret
+pv_blob_end:
+	.section .note.GNU-stack, "", @progbits
