@@ -121,7 +121,7 @@ int main(void)
 		const char *name;
 		void (*fn)(void);
 	} tests[] = {
-		{ "io", test_io }, { "uart16550", test_uart },
+		{ "io", test_io }, { "uart16550", test_uart }, { "i8259", test_pic },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
