@@ -122,7 +122,7 @@ int main(void)
 		void (*fn)(void);
 	} tests[] = {
 		{ "io", test_io }, { "uart16550", test_uart }, { "i8259", test_pic },
-		{ "i8254", test_pit }, { "rtc", test_rtc },
+		{ "i8254", test_pit }, { "rtc", test_rtc }, { "reset", test_reset },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
