@@ -300,6 +300,9 @@ static void rewrite(const struct patch_image *img, const struct patch_policy *po
 		return;
 	}
 	s->action = r->action;
+	/* the rest of the site: whole NOPs again (the replacement may have
+	 * ended inside one of the originals) */
+	nop_fill(buf + used, s->len - used);
 	/* validated: [addr, addr + len) is inside the image */
 	uint8_t *dst = img_ptr(img, s->addr, s->len);
 	for (unsigned k = 0; k < s->len; k++)
