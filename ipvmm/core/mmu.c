@@ -1,0 +1,113 @@
+/* The guest's page tables, walked in software: the soft TLB's fill, and
+ * linear-memory access for the emulator.  32-bit paging without PAE, with
+ * 4 MiB pages under CR4.PSE; Accessed and Dirty set as the CPU would. */
+#include <string.h>
+
+#include "vcpu.h"
+
+#define PTE_P 0x1u
+#define PTE_RW 0x2u
+#define PTE_US 0x4u
+#define PTE_A 0x20u
+#define PTE_D 0x40u
+#define PTE_PS 0x80u
+
+static uint32_t *table_entry(struct vcpu *v, uint32_t pa)
+{
+	uint32_t *e = v->ops->phys(v->ctx, pa, 4);
+	if (!e)
+		vcpu_fail(v, STOP_BAD_MEMORY, "page-table entry at physical %#x is outside RAM (cr3 %#x)",
+			  pa, v->cr3);
+	return e;
+}
+
+/* x86 page-fault error code: P (protection), W, U */
+static uint32_t pf_err(unsigned acc, int present)
+{
+	return (present ? 1u : 0u) | (acc & MMU_WRITE) | (acc & MMU_USER);
+}
+
+int mmu_fill(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writable, int *user)
+{
+	if (!(v->cr0 & CR0_PG)) {
+		*pa = la & ~0xfffu;
+		*writable = 1;
+		*user = 1;
+		return 0;
+	}
+	int is_user = (acc & MMU_USER) != 0, is_write = (acc & MMU_WRITE) != 0;
+	int wp = is_user || (v->cr0 & CR0_WP);
+	uint32_t *pde = table_entry(v, (v->cr3 & ~0xfffu) + (la >> 22) * 4);
+	if (!pde)
+		return -1;
+	if (!(*pde & PTE_P))
+		goto fault_np;
+	if ((*pde & PTE_PS) && (v->cr4 & CR4_PSE)) {
+		uint32_t e = *pde;
+		if ((is_user && !(e & PTE_US)) || (is_write && wp && !(e & PTE_RW)))
+			goto fault_prot;
+		*pde |= PTE_A | (is_write ? PTE_D : 0);
+		*pa = (e & 0xffc00000u) | (la & 0x003ff000u);
+		/* map writable only once Dirty is set, so the first write is seen */
+		*writable = (e & PTE_RW || !wp) && (*pde & PTE_D);
+		*user = (e & PTE_US) != 0;
+		return 0;
+	}
+	uint32_t *pte = table_entry(v, (*pde & ~0xfffu) + ((la >> 12) & 0x3ff) * 4);
+	if (!pte)
+		return -1;
+	if (!(*pte & PTE_P))
+		goto fault_np;
+	uint32_t us = *pde & *pte & PTE_US, rw = *pde & *pte & PTE_RW;
+	if ((is_user && !us) || (is_write && wp && !rw))
+		goto fault_prot;
+	*pde |= PTE_A;
+	*pte |= PTE_A | (is_write ? PTE_D : 0);
+	*pa = *pte & ~0xfffu;
+	/* at CPL 0 without WP a read-only page is writable, but a user-mode
+	 * mapping must not be: the back-end maps per CPL (user) */
+	*writable = (rw || !wp) && (*pte & PTE_D);
+	*user = us != 0;
+	return 0;
+fault_np:
+	vcpu_page_fault(v, la, pf_err(acc, 0));
+	return -1;
+fault_prot:
+	vcpu_page_fault(v, la, pf_err(acc, 1));
+	return -1;
+}
+
+static int vmem_access(struct vcpu *v, uint32_t la, uint8_t *buf, uint32_t len, int sup, int write)
+{
+	unsigned acc = (write ? MMU_WRITE : 0) | (!sup && v->cpl == 3 ? MMU_USER : 0);
+	while (len) {
+		uint32_t chunk = 0x1000 - (la & 0xfff), pa;
+		int w, u;
+		if (chunk > len)
+			chunk = len;
+		if (mmu_fill(v, la, acc, &pa, &w, &u))
+			return -1;
+		uint8_t *p = v->ops->phys(v->ctx, pa + (la & 0xfff), chunk);
+		if (!p)
+			return vcpu_fail(v, STOP_BAD_MEMORY,
+					 "guest touched physical %#x (linear %#x) outside RAM", pa + (la & 0xfff), la);
+		if (write)
+			memcpy(p, buf, chunk);
+		else
+			memcpy(buf, p, chunk);
+		buf += chunk;
+		la += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int vmem_read(struct vcpu *v, uint32_t la, void *buf, uint32_t len, int sup)
+{
+	return vmem_access(v, la, buf, len, sup, 0);
+}
+
+int vmem_write(struct vcpu *v, uint32_t la, const void *buf, uint32_t len, int sup)
+{
+	return vmem_access(v, la, (uint8_t *)(uintptr_t)buf, len, sup, 1);
+}
