@@ -14,7 +14,7 @@ AB_CORE := afterburn/rewrite.c afterburn/classify.c afterburn/buf.c afterburn/op
 .DEFAULT_GOAL := all
 ALL   :=
 TESTS :=
-include $(wildcard x86/build.mk ipvmm/*/build.mk guests/*/build.mk tests/*/build.mk)
+include $(wildcard x86/build.mk ipvmm/*/build.mk guests/*/build.mk tests/*/build.mk bench/build.mk)
 
 all: $(ALL) $(B)/bin/afterburn $(B)/bin/afterburn-as $(B)/bin/afterburn-cc $(B)/libexec/previrt/as $(B)/bin/previrt
 
@@ -32,10 +32,15 @@ $(B)/bin/afterburn-cc: afterburn/cc_wrap.c $(wildcard afterburn/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -static -o $@ afterburn/cc_wrap.c
 
-# previrt: the front end (cli/) and its subcommands; audit decodes with capstone.
-$(B)/bin/previrt: $(wildcard cli/*.c cli/*.h audit/*.c audit/*.h include/previrt/*.h)
+# previrt: the front end (cli/) and its subcommands; audit decodes with
+# capstone; run carries the in-place VMM (x86/, ipvmm/).  It must be a PIE:
+# the guest owns the low 4 GiB of the process.
+VMM_SRC := $(filter-out %_test.c,$(wildcard x86/*.c)) $(wildcard ipvmm/core/*.c ipvmm/dev/*.c) \
+	$(wildcard ipvmm/process/*.c ipvmm/process/*.S)
+$(B)/bin/previrt: $(wildcard cli/*.c cli/*.h audit/*.c audit/*.h include/previrt/*.h) $(VMM_SRC) \
+		$(wildcard x86/*.h ipvmm/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -I. -o $@ $(wildcard cli/*.c audit/*.c) -lcapstone
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -I. -fPIE -pie -o $@ $(wildcard cli/*.c audit/*.c) $(VMM_SRC) -lcapstone
 
 # gcc -B<dir>/ finds the assembler wrapper under the name "as".
 $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
@@ -58,7 +63,7 @@ $(B)/asan/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h includ
 
 $(B)/asan/previrt: $(wildcard cli/*.c cli/*.h audit/*.c audit/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -I. -o $@ $(wildcard cli/*.c audit/*.c) -lcapstone
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -I. -DPREVIRT_NO_RUN -o $@ $(filter-out cli/run.c,$(wildcard cli/*.c)) $(wildcard audit/*.c) -lcapstone
 
 clean:
 	rm -rf $(B)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "run.h"
 
 static const struct command {
 	const char *name;
@@ -12,6 +13,9 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{"audit", audit_main, "check that every sensitive instruction of an ELF is annotated"},
+#ifndef PREVIRT_NO_RUN
+	{"run", run_main, "boot a kernel in this process (in-place VMM) or on QEMU TCG"},
+#endif
 };
 
 static void usage(FILE *f)

@@ -18,8 +18,9 @@
 #define PV_CELL_PUSHF (PV_VCPU_PAGE + 0x08)    /* u32: 32-bit pushf thunk */
 
 /* The guest register context shared by the switch code and C (struct
- * pv_ctx in switch.h; offsets below must match it). */
-#define PV_CTX (PV_VCPU_PAGE + 0x100)
+ * pv_ctx in switch.h; offsets below must match it).  Its own page: the
+ * virtual-CPU page is out of the guest's reach while it runs ring 3. */
+#define PV_CTX (PV_AREA_BASE + 0x3000)
 #define CTX_EAX 0
 #define CTX_ECX 4
 #define CTX_EDX 8
@@ -46,5 +47,6 @@
  * thunks sit behind it. */
 #define PV_CODE_PAGE (PV_AREA_BASE + 0x1000)
 #define PV_ENTRY_SEL 0x33 /* the host's 64-bit user code segment */
+#define PV_ENTRY PV_CODE_PAGE /* pv_blob_entry is the first thing in the blob */
 
 #endif

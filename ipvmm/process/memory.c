@@ -39,6 +39,17 @@ int pv_mem_init(struct pv_mem *m, uint64_t size, char *err, size_t errsz)
 			  PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (area == MAP_FAILED)
 		return fail(err, errsz, "mapping the VMM area");
+	/* the virtual-CPU page twice: the guest's view at its fixed address,
+	 * whose protection follows the CPL, and the VMM's */
+	int vfd = memfd_create("previrt-vcpu", MFD_CLOEXEC);
+	if (vfd < 0 || ftruncate(vfd, 0x1000) < 0)
+		return fail(err, errsz, "creating the virtual-CPU page");
+	m->vcpu = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, vfd, 0);
+	void *gv = mmap((void *)(uintptr_t)PV_VCPU_PAGE, 0x1000, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_FIXED, vfd, 0);
+	close(vfd);
+	if (m->vcpu == MAP_FAILED || gv == MAP_FAILED)
+		return fail(err, errsz, "mapping the virtual-CPU page");
 	size_t blob = (size_t)(pv_blob_end - pv_blob_start);
 	memcpy((void *)(uintptr_t)PV_CODE_PAGE, pv_blob_start, blob);
 	return 0;
@@ -59,6 +70,12 @@ int pv_map(const struct pv_mem *m, uint32_t la, uint64_t pa, uint32_t len, int w
 	void *p = mmap((void *)(uintptr_t)la, len, PROT_READ | PROT_EXEC | (writable ? PROT_WRITE : 0),
 		       MAP_SHARED | MAP_FIXED, m->fd, (off_t)pa);
 	return p == MAP_FAILED ? -1 : 0;
+}
+
+int pv_vcpu_page_access(int guest_may_touch)
+{
+	return mprotect((void *)(uintptr_t)PV_VCPU_PAGE, 0x1000,
+			guest_may_touch ? PROT_READ | PROT_WRITE : PROT_NONE);
 }
 
 int pv_unmap(uint32_t la, uint32_t len)

@@ -1,0 +1,166 @@
+/* previrt run: boot a kernel on a platform, one flag apart:
+ *   --platform=process  the in-place VMM runs it inside this process
+ *   --platform=qemu     QEMU TCG runs the same binary ("raw hardware") */
+#include "run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ipvmm/process/run.h"
+#include "previrt/afterburn.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: previrt run [OPTIONS] KERNEL\n"
+	      "Boots KERNEL (an i386 ELF: afterburnt Linux vmlinux or a multiboot kernel).\n\n"
+	      "  --platform=process|qemu  where it runs (default: process, the in-place VMM\n"
+	      "                           inside this process; qemu: QEMU TCG, raw hardware)\n"
+	      "  --initrd FILE            initial ramdisk\n"
+	      "  --append STRING          kernel command line\n"
+	      "  --mem N                  guest RAM in MiB (default 128)\n"
+	      "  --stats                  print per-kind site statistics, traps and VMM time\n"
+	      "  --native KIND[,KIND...]  leave these site kinds unpatched: they trap and are\n"
+	      "                           emulated (process platform)\n"
+	      "  --timeout SECONDS        stop a guest that runs longer (default: none)\n\n"
+	      "Exit status: the guest's (0 when it resets the machine to shut down), 1 when\n"
+	      "the guest fails (message and registers on stderr), 2 for bad usage or input.\n",
+	      f);
+}
+
+static int parse_native(const char *list, uint8_t *native)
+{
+	char *copy = strdup(list), *save = NULL;
+	if (!copy)
+		return -1;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int hit = 0;
+		for (unsigned k = 1; k < PREVIRT_AB_NKINDS; k++)
+			if (strcasecmp(t, previrt_ab_kind_name[k]) == 0 || strcasecmp(t, "all") == 0)
+				native[k] = 1, hit = 1;
+		if (!hit) {
+			fprintf(stderr, "previrt run: --native: unknown kind '%s'\n", t);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	return 0;
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || end == s || v == 0 || v > max) {
+		fprintf(stderr, "previrt run: %s: expected a number 1..%lu, got '%s'\n", opt, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int run_qemu(const struct pv_config *c)
+{
+	char mem[32];
+	snprintf(mem, sizeof mem, "%llu", (unsigned long long)(c->mem >> 20));
+	const char *argv[24];
+	unsigned n = 0;
+	argv[n++] = "qemu-system-i386";
+	argv[n++] = "-accel";
+	argv[n++] = "tcg";
+	argv[n++] = "-m";
+	argv[n++] = mem;
+	argv[n++] = "-kernel";
+	argv[n++] = c->kernel;
+	if (c->initrd)
+		argv[n++] = "-initrd", argv[n++] = c->initrd;
+	if (c->append)
+		argv[n++] = "-append", argv[n++] = c->append;
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-serial";
+	argv[n++] = "stdio";
+	argv[n++] = "-monitor";
+	argv[n++] = "none";
+	argv[n++] = "-no-reboot";
+	argv[n] = NULL;
+	execvp(argv[0], (char *const *)argv);
+	fprintf(stderr, "previrt run: cannot run %s: %s (install qemu-system-x86)\n", argv[0],
+		strerror(errno));
+	return 2;
+}
+
+int run_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"platform", required_argument, 0, 'p'}, {"initrd", required_argument, 0, 'i'},
+		{"append", required_argument, 0, 'a'},   {"mem", required_argument, 0, 'm'},
+		{"stats", no_argument, 0, 's'},         {"native", required_argument, 0, 'n'},
+		{"timeout", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct pv_config c = {.mem = 128ull << 20};
+	int qemu = 0, o;
+	unsigned long v;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			if (strcmp(optarg, "qemu") == 0)
+				qemu = 1;
+			else if (strcmp(optarg, "process") != 0) {
+				fprintf(stderr, "previrt run: --platform: 'process' or 'qemu', not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'i':
+			c.initrd = optarg;
+			break;
+		case 'a':
+			c.append = optarg;
+			break;
+		case 'm':
+			if (parse_uint("--mem", optarg, 3072, &v))
+				return 2;
+			c.mem = (uint64_t)v << 20;
+			break;
+		case 's':
+			c.stats = 1;
+			break;
+		case 'n':
+			if (parse_native(optarg, c.native))
+				return 2;
+			break;
+		case 't':
+			if (parse_uint("--timeout", optarg, 86400, &v))
+				return 2;
+			c.timeout = (unsigned)v;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	c.kernel = argv[optind];
+	if (access(c.kernel, R_OK)) {
+		fprintf(stderr, "previrt run: %s: %s\n", c.kernel, strerror(errno));
+		return 2;
+	}
+	if (c.initrd && access(c.initrd, R_OK)) {
+		fprintf(stderr, "previrt run: %s: %s\n", c.initrd, strerror(errno));
+		return 2;
+	}
+	return qemu ? run_qemu(&c) : pv_run(&c);
+}

@@ -1,0 +1,4 @@
+#ifndef CLI_RUN_H
+#define CLI_RUN_H
+int run_main(int argc, char **argv);
+#endif

@@ -1,0 +1,112 @@
+/* The process back-end's patch policy: which sites become inline code, and
+ * which a call into the VMM.  Inline sequences touch only the virtual-CPU
+ * page (layout.h); a transfer into the VMM is a far call to its 64-bit
+ * entry, which works from any alias of the kernel (absolute, no rel32). */
+#include "policy.h"
+
+#include "layout.h"
+
+#define K(n) PREVIRT_AB_KIND_##n
+
+static unsigned put32(uint8_t *p, uint32_t v)
+{
+	for (int k = 0; k < 4; k++)
+		p[k] = (uint8_t)(v >> (8 * k));
+	return 4;
+}
+
+/* Only 32-bit code runs on this back-end; anything else stays native. */
+static int mode32(const struct patch_site *s)
+{
+	return (s->flags & PREVIRT_AB_F_MODE_MASK) == PREVIRT_AB_F_MODE32;
+}
+
+/* cli: movb $0, vcpu.if */
+static int emit_cli(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	if (!mode32(s) || room < 7)
+		return -1;
+	b[0] = 0xc6, b[1] = 0x05;
+	put32(b + 2, PV_VCPU_IF);
+	b[6] = 0;
+	return 7;
+}
+
+/* call *cell: the cell points at a plain `ret` while no interrupt is
+ * pending, so raising IF costs a call and a return. */
+static unsigned call_cell(uint8_t *b, uint32_t cell)
+{
+	b[0] = 0xff, b[1] = 0x15;
+	put32(b + 2, cell);
+	return 6;
+}
+
+static unsigned far_call_vmm(uint8_t *b)
+{
+	b[0] = 0x9a;
+	put32(b + 1, PV_ENTRY);
+	b[5] = (uint8_t)PV_ENTRY_SEL, b[6] = 0;
+	return 7;
+}
+
+/* sti: movb $1, vcpu.if; call *irqcheck.  sti+hlt (SHADOW) is one
+ * operation, waiting for an interrupt: the VMM does it. */
+static int emit_sti(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	if (!mode32(s))
+		return -1;
+	if (s->flags & PREVIRT_AB_F_SHADOW)
+		return room < 7 ? -1 : (int)far_call_vmm(b);
+	if (room < 13)
+		return -1;
+	b[0] = 0xc6, b[1] = 0x05;
+	put32(b + 2, PV_VCPU_IF);
+	b[6] = 1;
+	call_cell(b + 7, PV_CELL_IRQCHECK);
+	return 13;
+}
+
+/* popf: IF comes from the popped value (the host ignores it in user mode),
+ * and popfl itself restores the arithmetic flags the test clobbered:
+ *   testb $2, 1(%esp); setnz vcpu.if; popfl; call *irqcheck */
+static int emit_popf(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	/* the 66-prefixed popfw leaves IF where the 16-bit word does not reach */
+	if (!mode32(s) || s->insn.opsize != 4 || room < 19)
+		return -1;
+	static const uint8_t test[] = {0xf6, 0x44, 0x24, 0x01, 0x02};
+	for (unsigned k = 0; k < sizeof test; k++)
+		b[k] = test[k];
+	b[5] = 0x0f, b[6] = 0x95, b[7] = 0x05;
+	put32(b + 8, PV_VCPU_IF);
+	b[12] = 0x9d;
+	call_cell(b + 13, PV_CELL_IRQCHECK);
+	return 19;
+}
+
+/* pushf: a 32-bit thunk in the VMM area writes virtual IF into the pushed
+ * word without disturbing the flags (too long to inline flag-safely). */
+static int emit_pushf(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	if (!mode32(s) || s->insn.opsize != 4 || room < 6)
+		return -1;
+	return (int)call_cell(b, PV_CELL_PUSHF);
+}
+
+void process_policy(struct patch_policy *p)
+{
+	*p = (struct patch_policy){.name = "process"};
+	for (unsigned k = 1; k < PREVIRT_AB_NKINDS; k++)
+		p->rule[k] = (struct patch_rule){PATCH_CALL, XFER_FAR, PV_ENTRY_SEL, PV_ENTRY, 0};
+	p->rule[K(CLI)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_cli};
+	p->rule[K(STI)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_sti};
+	p->rule[K(POPF)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_popf};
+	p->rule[K(PUSHF)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_pushf};
+	/* Device-register accesses run natively against emulated MMIO pages
+	 * until a device needs them (DP83820, later). */
+	p->rule[K(MEM)] = (struct patch_rule){.action = PATCH_NATIVE};
+}

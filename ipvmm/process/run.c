@@ -1,0 +1,771 @@
+/*
+ * The process back-end's machine: one guest, one virtual CPU, in this
+ * process.  Guest code runs natively in compatibility mode on host LDT
+ * segments; it enters the VMM through patched sites (a far call into
+ * switch.S, then pv_call) and through host signals (traps of unpatched
+ * privileged instructions, page faults of the soft TLB, the timer; then
+ * pv_signal).  Both paths copy the guest's registers into the core's
+ * struct vcpu, let the core emulate, and copy them back.
+ */
+#include "run.h"
+
+#include <asm/ldt.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "elfimage.h"
+#include "ipvmm/core/io.h"
+#include "ipvmm/core/patch.h"
+#include "ipvmm/core/vcpu.h"
+#include "ipvmm/dev/i8254.h"
+#include "ipvmm/dev/i8259.h"
+#include "ipvmm/dev/reset.h"
+#include "ipvmm/dev/rtc.h"
+#include "ipvmm/dev/uart16550.h"
+#include "layout.h"
+#include "memory.h"
+#include "policy.h"
+#include "switch.h"
+
+#define K(n) PREVIRT_AB_KIND_##n
+#define TICK_NS 1000000u /* host timer period: the PIT is brought up to date at least this often */
+
+/* The selector of the host LDT slot that carries guest segment register s. */
+#define REAL_SEL(s) ((uint16_t)((((s) + 1) << 3) | 7))
+
+struct machine {
+	const struct pv_config *cfg;
+	struct pv_mem mem;
+	struct vcpu cpu;
+	struct patch_site *sites;
+	uint32_t nsites;
+	struct patch_stats pstats;
+	uint16_t real_sel[S_NSEG];
+	struct i8259 pic;
+	struct i8254 pit;
+	struct uart16550 uart;
+	struct rtc rtc;
+	struct reset_ctl reset;
+	struct io_env env;
+	volatile sig_atomic_t in_vmm; /* host C code of the VMM is running */
+	volatile sig_atomic_t ended;
+	int status;
+	uint64_t hits[PREVIRT_AB_NKINDS];  /* VMM entries from patched sites */
+	uint64_t traps[PREVIRT_AB_NKINDS]; /* emulations after a host trap */
+	uint64_t faults_filled, signals[65];
+	uint64_t t0_ns, vmm_ns;
+};
+
+static struct machine M;
+static struct pv_ctx *const CTX = (struct pv_ctx *)(uintptr_t)PV_CTX;
+/* the VMM's alias of the virtual-CPU page (see memory.h) */
+#define VIF (*(volatile uint8_t *)(M.mem.vcpu + (PV_VCPU_IF - PV_VCPU_PAGE)))
+#define CELL_IRQ (*(volatile uint32_t *)(M.mem.vcpu + (PV_CELL_IRQCHECK - PV_VCPU_PAGE)))
+#define CELL_PUSHF (*(volatile uint32_t *)(M.mem.vcpu + (PV_CELL_PUSHF - PV_VCPU_PAGE)))
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* ---- the end of the run ---- */
+
+static void dump_regs(FILE *f)
+{
+	const struct vcpu *v = &M.cpu;
+	fprintf(f, "  eip %08x eflags %08x cpl %u\n", v->eip, v->eflags, v->cpl);
+	fprintf(f, "  eax %08x ebx %08x ecx %08x edx %08x\n", v->gpr[R_EAX], v->gpr[R_EBX],
+		v->gpr[R_ECX], v->gpr[R_EDX]);
+	fprintf(f, "  esi %08x edi %08x ebp %08x esp %08x\n", v->gpr[R_ESI], v->gpr[R_EDI],
+		v->gpr[R_EBP], v->gpr[R_ESP]);
+	static const char *names[] = {"es", "cs", "ss", "ds", "fs", "gs"};
+	for (unsigned s = 0; s < S_NSEG; s++)
+		fprintf(f, "  %s %04x base %08x limit %08x%s", names[s], v->seg[s].sel, v->seg[s].base,
+			v->seg[s].limit, s % 2 ? "\n" : "");
+	fprintf(f, "  cr0 %08x cr2 %08x cr3 %08x cr4 %08x\n", v->cr0, v->cr2, v->cr3, v->cr4);
+	fprintf(f, "  gdt %08x/%04x idt %08x/%04x ldtr %04x tr %04x\n", v->gdtr.base, v->gdtr.limit,
+		v->idtr.base, v->idtr.limit, v->ldtr.sel, v->tr.sel);
+}
+
+static void print_stats(FILE *f)
+{
+	fprintf(f, "previrt: statistics\n  %-14s %6s %7s %6s %6s %12s %10s\n", "kind", "sites", "inline",
+		"call", "native", "vmm entries", "traps");
+	for (unsigned k = 1; k < PREVIRT_AB_NKINDS; k++) {
+		const struct patch_kind_stats *s = &M.pstats.kind[k];
+		if (!s->sites && !M.traps[k])
+			continue;
+		fprintf(f, "  %-14s %6u %7u %6u %6u %12llu %10llu\n", previrt_ab_kind_name[k], s->sites,
+			s->inlined, s->called + s->jumped, s->native, (unsigned long long)M.hits[k],
+			(unsigned long long)M.traps[k]);
+	}
+	fprintf(f, "  exceptions delivered:");
+	for (unsigned i = 0; i < 32; i++)
+		if (M.cpu.stat_exc[i])
+			fprintf(f, " #%u:%llu", i, (unsigned long long)M.cpu.stat_exc[i]);
+	fprintf(f, "\n  interrupts delivered: %llu, soft-TLB fills: %llu\n",
+		(unsigned long long)M.cpu.stat_irq, (unsigned long long)M.faults_filled);
+	fprintf(f, "  host signals: SIGSEGV %llu SIGSYS %llu SIGALRM %llu SIGILL %llu SIGFPE %llu\n",
+		(unsigned long long)M.signals[SIGSEGV], (unsigned long long)M.signals[SIGSYS],
+		(unsigned long long)M.signals[SIGALRM], (unsigned long long)M.signals[SIGILL],
+		(unsigned long long)M.signals[SIGFPE]);
+	uint64_t total = now_ns() - M.t0_ns;
+	fprintf(f, "  time: %.3f s, in the VMM %.3f s (%.1f%%)\n", (double)total / 1e9,
+		(double)M.vmm_ns / 1e9, total ? 100.0 * (double)M.vmm_ns / (double)total : 0.0);
+}
+
+/* Ends the process: reached from signal handlers and VMM calls alike, so
+ * it leaves through _exit after flushing what it printed. */
+static _Noreturn void finish(int status)
+{
+	static const char *const why[] = {"", "unimplemented", "triple fault", "bad memory access",
+					  "halted"};
+	fflush(stdout);
+	if (status) {
+		fprintf(stderr, "previrt: guest stopped (%s): %s\n",
+			M.cpu.stop < 5 ? why[M.cpu.stop] : "?", M.cpu.why);
+		dump_regs(stderr);
+	}
+	if (M.cfg && M.cfg->stats)
+		print_stats(stderr);
+	fflush(stderr);
+	_exit(status);
+}
+
+/* ---- host LDT: the guest's segments ---- */
+
+static void ldt_write(unsigned s, const struct vseg *g)
+{
+	struct user_desc d = {.entry_number = s + 1};
+	if (!g->usable) {
+		d.seg_not_present = 1;
+		d.read_exec_only = 1;
+	} else {
+		uint32_t hi = g->desc_hi, type = (hi >> 8) & 0xf;
+		int code = (hi & 0x1000) && (type & 8);
+		d.base_addr = g->base;
+		d.limit_in_pages = (hi & 0x800000) != 0;
+		d.limit = d.limit_in_pages ? g->limit >> 12 : g->limit;
+		d.seg_32bit = (hi & 0x400000) != 0;
+		d.contents = code ? MODIFY_LDT_CONTENTS_CODE
+				  : (type & 4) ? MODIFY_LDT_CONTENTS_STACK : MODIFY_LDT_CONTENTS_DATA;
+		d.read_exec_only = code ? !(type & 2) : !(type & 2);
+		d.seg_not_present = !(hi & 0x8000);
+		d.useable = 1;
+		if (s == S_CS)
+			d.read_exec_only = 0; /* the VMM reads the code it decodes through CS too */
+	}
+	if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0) {
+		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "modify_ldt for a guest segment: %s", strerror(errno));
+		finish(1);
+	}
+}
+
+static void seg_loaded(void *ctx, unsigned s)
+{
+	(void)ctx;
+	const struct vseg *g = &M.cpu.seg[s];
+	ldt_write(s, g);
+	M.real_sel[s] = g->usable ? REAL_SEL(s) : 0;
+}
+
+/* ---- the soft TLB ---- */
+
+static void tlb_flush(void *ctx, uint32_t la, int all)
+{
+	(void)ctx;
+	if (all)
+		pv_unmap(0x10000, PV_AREA_BASE - 0x10000);
+	else if (la >= 0x10000 && la < PV_AREA_BASE)
+		pv_unmap(la & ~0xfffu, 0x1000);
+}
+
+/* At CPL 3 the VMM page is out of reach, so an inline site run by ring-3
+ * code traps into the VMM, which emulates it with ring-3 rights; and the
+ * host mappings made for the kernel are dropped, so ring 3 faults in only
+ * what its page tables allow it. */
+static void cpl_changed(void *ctx)
+{
+	(void)ctx;
+	tlb_flush(NULL, 0, 1);
+	pv_vcpu_page_access(M.cpu.cpl != 3);
+}
+
+/* ---- the other vcpu_ops ---- */
+
+static void *phys(void *ctx, uint64_t pa, uint32_t len)
+{
+	(void)ctx;
+	return pv_phys(&M.mem, pa, len);
+}
+
+static void halt(void *ctx)
+{
+	(void)ctx;
+	sigset_t none;
+	sigemptyset(&none);
+	uint64_t t = now_ns();
+	sigsuspend(&none); /* any signal: the timer brings the PIT up to date */
+	M.vmm_ns -= now_ns() - t; /* idle is not VMM time */
+}
+
+static uint64_t rdtsc(void *ctx)
+{
+	(void)ctx;
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static int irq_pending(void *ctx)
+{
+	(void)ctx;
+	i8254_update(&M.pit);
+	return i8259_pending(&M.pic);
+}
+
+static int irq_ack(void *ctx)
+{
+	(void)ctx;
+	return i8259_ack(&M.pic);
+}
+
+static int port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
+{
+	(void)ctx;
+	return io_in(port, size, val);
+}
+
+static int port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+	(void)ctx;
+	int r = io_out(port, size, val);
+	if (M.ended)
+		finish(M.status);
+	return r;
+}
+
+static const struct vcpu_ops ops = {
+	phys, seg_loaded, tlb_flush, cpl_changed, halt, rdtsc, irq_pending, irq_ack, port_in, port_out,
+};
+
+/* ---- devices ---- */
+
+static void env_set_irq(void *ctx, unsigned line, int level)
+{
+	(void)ctx;
+	i8259_set_irq(&M.pic, line, level);
+}
+
+static uint64_t env_now(void *ctx)
+{
+	(void)ctx;
+	return now_ns();
+}
+
+static int64_t env_wall(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);
+}
+
+static void env_console(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	while (len) {
+		ssize_t n = write(1, buf, len);
+		if (n <= 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			buf += n, len -= (size_t)n;
+	}
+}
+
+static void env_reset(void *ctx)
+{
+	(void)ctx;
+	M.ended = 1;
+	M.status = 0;
+}
+
+static void env_unimplemented(void *ctx, const char *dev, const char *what, uint32_t value)
+{
+	(void)ctx;
+	vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "%s: %s (value %#x) is not implemented, at eip %#x", dev,
+		  what, value, M.cpu.eip);
+	M.ended = 1;
+	M.status = 1;
+}
+
+static int devices_init(void)
+{
+	M.env = (struct io_env){NULL, env_set_irq, env_now, env_wall, env_console, env_reset,
+				env_unimplemented};
+	io_reset_table();
+	if (i8259_init(&M.pic, &M.env) || i8254_init(&M.pit, &M.env) ||
+	    uart16550_init(&M.uart, &M.env, 0x3f8, 4) || rtc_init(&M.rtc, &M.env) ||
+	    reset_ctl_init(&M.reset, &M.env))
+		return -1;
+	return 0;
+}
+
+/* ---- moving the guest's registers between the host and the core ---- */
+
+#define VIRT_FLAGS (EFL_IF | EFL_IOPL | EFL_NT | EFL_VM)
+
+static uint32_t real_flags(void)
+{
+	return (M.cpu.eflags & ~VIRT_FLAGS) | EFL_IF;
+}
+
+static void cpu_from_ctx(void)
+{
+	struct vcpu *v = &M.cpu;
+	v->gpr[R_EAX] = CTX->eax, v->gpr[R_ECX] = CTX->ecx, v->gpr[R_EDX] = CTX->edx;
+	v->gpr[R_EBX] = CTX->ebx, v->gpr[R_ESP] = CTX->esp, v->gpr[R_EBP] = CTX->ebp;
+	v->gpr[R_ESI] = CTX->esi, v->gpr[R_EDI] = CTX->edi;
+	v->eip = CTX->eip - M.cpu.seg[S_CS].base;
+	v->eflags = (CTX->eflags & ~VIRT_FLAGS) | (v->eflags & (EFL_IOPL | EFL_NT)) |
+		    (VIF ? EFL_IF : 0);
+}
+
+static void irqcheck_cell(void)
+{
+	int want = (M.cpu.eflags & EFL_IF) ? 0 : irq_pending(NULL);
+	CELL_IRQ = want ? PV_BLOB_ADDR(pv_blob_irq32) : PV_BLOB_ADDR(pv_blob_ret);
+}
+
+static void cpu_to_ctx(void)
+{
+	const struct vcpu *v = &M.cpu;
+	CTX->eax = v->gpr[R_EAX], CTX->ecx = v->gpr[R_ECX], CTX->edx = v->gpr[R_EDX];
+	CTX->ebx = v->gpr[R_EBX], CTX->esp = v->gpr[R_ESP], CTX->ebp = v->gpr[R_EBP];
+	CTX->esi = v->gpr[R_ESI], CTX->edi = v->gpr[R_EDI];
+	CTX->eip = v->eip; /* CS-relative: the host segment carries the base */
+	CTX->eflags = real_flags();
+	CTX->cs = M.real_sel[S_CS], CTX->ss = M.real_sel[S_SS], CTX->ds = M.real_sel[S_DS];
+	CTX->es = M.real_sel[S_ES], CTX->fs = M.real_sel[S_FS], CTX->gs = M.real_sel[S_GS];
+	VIF = (v->eflags & EFL_IF) != 0;
+	irqcheck_cell();
+}
+
+/* ---- entering the VMM from a patched site ---- */
+
+static int step_done(void)
+{
+	if (M.ended)
+		finish(M.status);
+	if (M.cpu.stop || vcpu_deliver_pending(&M.cpu))
+		finish(M.cpu.stop == STOP_NONE ? 1 : 1);
+	if (M.ended)
+		finish(M.status);
+	return 0;
+}
+
+int vcpu_sti_hlt(struct vcpu *v, unsigned len);
+
+static int pv_call(struct pv_ctx *c)
+{
+	(void)c;
+	uint64_t t = now_ns();
+	M.in_vmm = 1;
+	cpu_from_ctx();
+	uint32_t ret = M.cpu.eip;
+	if (ret + M.cpu.seg[S_CS].base == PV_BLOB_ADDR(pv_blob_irq32) + 7) {
+		/* the irqcheck cell: back to after the site's `call *cell`, then the interrupt */
+		uint32_t back;
+		if (vmem_read(&M.cpu, M.cpu.seg[S_SS].base + M.cpu.gpr[R_ESP], &back, 4, 0) == 0) {
+			M.cpu.gpr[R_ESP] += 4;
+			M.cpu.eip = back;
+		}
+	} else {
+		const struct patch_site *s = patch_find(M.sites, M.nsites, ret + M.cpu.seg[S_CS].base - 1);
+		if (!s || s->action == PATCH_NATIVE) {
+			vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "far call into the VMM from %#x, not a patched site",
+				  ret);
+			finish(1);
+		}
+		M.hits[s->kind]++;
+		M.cpu.eip = (uint32_t)s->addr - M.cpu.seg[S_CS].base;
+		if (s->flags & PREVIRT_AB_F_SHADOW)
+			vcpu_sti_hlt(&M.cpu, s->len);
+		else
+			vcpu_emulate(&M.cpu, &s->insn, s->len);
+	}
+	step_done();
+	cpu_to_ctx();
+	M.in_vmm = 0;
+	M.vmm_ns += now_ns() - t;
+	return 0;
+}
+
+/* ---- entering the VMM through a host signal ---- */
+
+static void cpu_from_uc(const greg_t *g)
+{
+	struct vcpu *v = &M.cpu;
+	v->gpr[R_EAX] = (uint32_t)g[REG_RAX], v->gpr[R_ECX] = (uint32_t)g[REG_RCX];
+	v->gpr[R_EDX] = (uint32_t)g[REG_RDX], v->gpr[R_EBX] = (uint32_t)g[REG_RBX];
+	v->gpr[R_ESP] = (uint32_t)g[REG_RSP], v->gpr[R_EBP] = (uint32_t)g[REG_RBP];
+	v->gpr[R_ESI] = (uint32_t)g[REG_RSI], v->gpr[R_EDI] = (uint32_t)g[REG_RDI];
+	v->eip = (uint32_t)g[REG_RIP];
+	v->eflags = ((uint32_t)g[REG_EFL] & ~VIRT_FLAGS) | (v->eflags & (EFL_IOPL | EFL_NT)) |
+		    (VIF ? EFL_IF : 0);
+}
+
+static void cpu_to_uc(greg_t *g)
+{
+	const struct vcpu *v = &M.cpu;
+	g[REG_RAX] = v->gpr[R_EAX], g[REG_RCX] = v->gpr[R_ECX], g[REG_RDX] = v->gpr[R_EDX];
+	g[REG_RBX] = v->gpr[R_EBX], g[REG_RSP] = v->gpr[R_ESP], g[REG_RBP] = v->gpr[R_EBP];
+	g[REG_RSI] = v->gpr[R_ESI], g[REG_RDI] = v->gpr[R_EDI];
+	g[REG_RIP] = v->eip;
+	g[REG_EFL] = real_flags();
+	/* cs and ss return through the signal frame; ds, es and gs are not
+	 * touched by sigreturn, so they are loaded here; fs by sigentry.S */
+	uint64_t csgsfs = (uint64_t)g[REG_CSGSFS];
+	csgsfs = (csgsfs & ~0xffff00000000ffffull) | M.real_sel[S_CS] |
+		 (uint64_t)M.real_sel[S_SS] << 48;
+	g[REG_CSGSFS] = (greg_t)csgsfs;
+	uint32_t ds = M.real_sel[S_DS], es = M.real_sel[S_ES], gs = M.real_sel[S_GS];
+	__asm__ volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%gs" ::"r"(ds), "r"(es), "r"(gs));
+	VIF = (v->eflags & EFL_IF) != 0;
+	irqcheck_cell();
+}
+
+/* Emulates the instruction at eip after a host trap, or reports the trap
+ * to the guest as the exception it is. */
+static void trap_emulate(unsigned vector, uint32_t err)
+{
+	struct vcpu *v = &M.cpu;
+	uint8_t buf[X86_MAX_LEN] = {0};
+	uint32_t la = v->seg[S_CS].base + v->eip;
+	unsigned n = 0;
+	while (n < sizeof buf && vmem_read(v, la + n, buf + n, 1, 0) == 0)
+		n++;
+	v->exc_vector = -1; /* a page fault reading past the end is not the guest's */
+	struct x86_insn in;
+	int len = x86_decode(buf, n, X86_MODE32, &in);
+	const struct patch_site *s = patch_find(M.sites, M.nsites, la);
+	if (s && s->addr == la && s->action == PATCH_NATIVE && len == s->insn_len) {
+		M.traps[s->kind]++;
+		if (s->flags & PREVIRT_AB_F_SHADOW)
+			vcpu_sti_hlt(v, s->len);
+		else
+			vcpu_emulate(v, &s->insn, s->len);
+		return;
+	}
+	if (len > 0 && in.op != X86_OP_OTHER && vector == 13) {
+		/* unannotated code (ring 3) doing something privileged */
+		if (in.op == X86_OP_MOV_TO_SEG || in.op == X86_OP_POP_SEG || in.op == X86_OP_IRET ||
+		    in.op == X86_OP_LRET || in.op == X86_OP_FARJMP || in.op == X86_OP_FARCALL ||
+		    in.op == X86_OP_LDS || in.op == X86_OP_LES || in.op == X86_OP_LFS ||
+		    in.op == X86_OP_LGS || in.op == X86_OP_LSS || v->cpl == 0) {
+			vcpu_emulate(v, &in, (unsigned)len);
+			return;
+		}
+	}
+	vcpu_raise(v, vector, vector == 13 || vector == 14 || (vector >= 10 && vector <= 12), err);
+}
+
+/* A fault on the VMM page at CPL 3: ring-3 code ran an inline site. */
+static void inline_site_at_cpl3(void)
+{
+	struct vcpu *v = &M.cpu;
+	uint32_t la = v->seg[S_CS].base + v->eip;
+	const struct patch_site *s = patch_find(M.sites, M.nsites, la);
+	if (!s || (s->action != PATCH_INLINE)) {
+		vcpu_fail(v, STOP_UNIMPLEMENTED, "ring-3 access to the VMM area at eip %#x", v->eip);
+		return;
+	}
+	M.hits[s->kind]++;
+	/* the inline sequences touch the VMM page first, or after changing
+	 * only flags the instruction sets anyway: start over at the site */
+	v->eip = (uint32_t)s->addr - v->seg[S_CS].base;
+	vcpu_emulate(v, &s->insn, s->len);
+}
+
+static void page_fault(uint32_t la, uint64_t hwerr)
+{
+	struct vcpu *v = &M.cpu;
+	if (la >= PV_AREA_BASE) {
+		if (v->cpl == 3)
+			inline_site_at_cpl3();
+		else
+			vcpu_fail(v, STOP_UNIMPLEMENTED, "guest touched the VMM area at %#x (eip %#x)", la,
+				  v->eip);
+		return;
+	}
+	unsigned acc = (hwerr & 2 ? MMU_WRITE : 0) | (v->cpl == 3 ? MMU_USER : 0);
+	uint32_t pa;
+	int w, u;
+	if (mmu_fill(v, la, acc, &pa, &w, &u))
+		return; /* #PF raised for the guest, or stopped */
+	if (la < 0x10000) {
+		vcpu_fail(v, STOP_UNIMPLEMENTED,
+			  "guest access to linear %#x: the host cannot map the first 64 KiB (eip %#x)", la,
+			  v->eip);
+		return;
+	}
+	if (!pv_phys(&M.mem, pa, 0x1000)) {
+		vcpu_fail(v, STOP_BAD_MEMORY,
+			  "guest touched guest-physical %#x (linear %#x), outside its %llu MiB of RAM (eip %#x)",
+			  pa, la, (unsigned long long)(M.mem.size >> 20), v->eip);
+		return;
+	}
+	if (v->cpl == 3 && !u) { /* cannot happen: the walk checked U */
+		vcpu_page_fault(v, la, 5);
+		return;
+	}
+	if (pv_map(&M.mem, la & ~0xfffu, pa, 0x1000, w)) {
+		vcpu_fail(v, STOP_BAD_MEMORY, "mapping linear %#x: %s", la, strerror(errno));
+		return;
+	}
+	M.faults_filled++;
+}
+
+static int in_guest_code(const greg_t *g)
+{
+	uint16_t cs = (uint16_t)(g[REG_CSGSFS] & 0xffff);
+	return cs != 0x33;
+}
+
+/* Whether an interrupt may be delivered at the interrupted guest eip: not
+ * in the middle of a site's inline sequence, not in the VMM's thunks. */
+static int interruptible(uint32_t la)
+{
+	if (la >= PV_AREA_BASE)
+		return 0;
+	const struct patch_site *s = patch_find(M.sites, M.nsites, la);
+	return !s || s->addr == la;
+}
+
+int pv_signal(int sig, siginfo_t *si, void *ucv);
+int pv_signal(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	if (sig > 0 && sig < 65)
+		M.signals[sig]++;
+	if (!in_guest_code(g) || M.in_vmm) {
+		if (sig == SIGALRM)
+			return -1; /* the PIT catches up when the VMM next looks */
+		static char msg[160];
+		int n = snprintf(msg, sizeof msg, "previrt: internal error: signal %d at host %#llx (addr %p)\n",
+				 sig, (unsigned long long)g[REG_RIP], si->si_addr);
+		if (write(2, msg, (size_t)n) < 0)
+			_exit(70);
+		_exit(70);
+	}
+	uint64_t t = now_ns();
+	M.in_vmm = 1;
+	cpu_from_uc(g);
+	struct vcpu *v = &M.cpu;
+	uint32_t trapno = (uint32_t)g[REG_TRAPNO];
+	switch (sig) {
+	case SIGSEGV:
+	case SIGBUS:
+		if (trapno == 14)
+			page_fault((uint32_t)(uintptr_t)si->si_addr, (uint64_t)g[REG_ERR]);
+		else
+			trap_emulate(trapno == 12 ? 12 : 13, (uint32_t)g[REG_ERR]);
+		break;
+	case SIGILL:
+		trap_emulate(6, 0);
+		break;
+	case SIGFPE:
+		vcpu_raise(v, 0, 0, 0);
+		break;
+	case SIGTRAP:
+		if (trapno == 3)
+			vcpu_raise(v, 3, 0, 0); /* eip is after the int3 already: a trap */
+		else
+			vcpu_raise(v, 1, 0, 0);
+		break;
+	case SIGSYS: {
+		/* a system-call instruction the guest ran natively (unpatched) */
+		uint8_t b[2] = {0, 0};
+		uint32_t at = v->eip - 2;
+		vmem_read(v, v->seg[S_CS].base + at, b, 2, 0);
+		v->exc_vector = -1;
+		v->eip = at;
+		if (b[0] == 0xcd) {
+			struct x86_insn in;
+			if (x86_decode(b, 2, X86_MODE32, &in) == 2)
+				vcpu_emulate(v, &in, 2);
+		} else {
+			vcpu_raise(v, 6, 0, 0); /* sysenter/syscall: hidden in CPUID */
+		}
+		break;
+	}
+	case SIGALRM:
+		i8254_update(&M.pit);
+		if (!interruptible(v->seg[S_CS].base + v->eip)) {
+			irqcheck_cell();
+			goto out;
+		}
+		break;
+	}
+	step_done();
+out:
+	cpu_to_uc(g);
+	M.in_vmm = 0;
+	M.vmm_ns += now_ns() - t;
+	return M.real_sel[S_FS];
+}
+
+void pv_sig_entry(int sig, siginfo_t *si, void *uc);
+
+static int signals_init(void)
+{
+	static uint8_t altstack[256 * 1024];
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+	if (sigaltstack(&ss, NULL))
+		return -1;
+	struct sigaction sa = {.sa_sigaction = pv_sig_entry, .sa_flags = SA_SIGINFO | SA_ONSTACK};
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGALRM); /* no timer inside another handler */
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGALRM};
+	for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			return -1;
+	struct itimerval it = {{0, TICK_NS / 1000}, {0, TICK_NS / 1000}};
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* System calls from guest code (the low 4 GiB, or the i386 entry) trap;
+ * the VMM's own, from the host binary far above, pass. */
+static int seccomp_init(void)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer) + 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof f / sizeof f[0], f};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* ---- loading ---- */
+
+#define MB_INFO 0x9000u
+
+static int load(const struct pv_config *cfg, struct elfimage *im)
+{
+	char err[256];
+	if (elfimage_open(im, cfg->kernel, err, sizeof err)) {
+		fprintf(stderr, "previrt: %s: %s\n", cfg->kernel, err);
+		return 2;
+	}
+	if (im->is64) {
+		fprintf(stderr, "previrt: %s: a 64-bit kernel; the process back-end runs i386 kernels\n",
+			cfg->kernel);
+		return 2;
+	}
+	int64_t delta = (int64_t)(im->seg[0].vaddr - im->seg[0].paddr);
+	for (unsigned i = 0; i < im->nseg; i++) {
+		const struct elfimage_seg *s = &im->seg[i];
+		if ((int64_t)(s->vaddr - s->paddr) != delta || !pv_phys(&M.mem, s->paddr, s->memsz) ||
+		    s->paddr < 0x10000) {
+			fprintf(stderr,
+				"previrt: %s: segment at physical %#llx (+%#llx) does not fit the guest's %llu MiB "
+				"of RAM\n",
+				cfg->kernel, (unsigned long long)s->paddr, (unsigned long long)s->memsz,
+				(unsigned long long)(cfg->mem >> 20));
+			return 2;
+		}
+		uint8_t *dst = pv_phys(&M.mem, s->paddr, s->memsz);
+		memcpy(dst, s->data, s->filesz);
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+	}
+	if (!im->ab_size) {
+		fprintf(stderr, "previrt: %s: no %s section: not an afterburnt kernel\n", cfg->kernel,
+			PREVIRT_AB_SECTION);
+		return 2;
+	}
+	/* the image as the patcher sees it: linked addresses over guest RAM */
+	uint64_t plo = im->vlo - (uint64_t)delta;
+	struct patch_image pi = {pv_phys(&M.mem, plo, im->vhi - im->vlo), im->vlo, im->vhi - im->vlo,
+				 im->ab_vaddr, im->ab_size, im->code, im->ncode};
+	uint32_t max = (uint32_t)(im->ab_size / PREVIRT_AB_RECORD_SIZE);
+	M.sites = calloc(max ? max : 1, sizeof *M.sites);
+	struct patch_policy pol;
+	process_policy(&pol);
+	for (unsigned k = 1; k < PREVIRT_AB_NKINDS; k++)
+		if (cfg->native[k])
+			pol.rule[k] = (struct patch_rule){.action = PATCH_NATIVE};
+	struct patch_error pe;
+	if (!M.sites || patch_image(&pi, &pol, M.sites, max, &M.nsites, &M.pstats, &pe)) {
+		fprintf(stderr, "previrt: %s: %s record %u (address %#llx): %s\n", cfg->kernel,
+			PREVIRT_AB_SECTION, pe.rec, (unsigned long long)pe.addr, pe.msg);
+		return 2;
+	}
+	/* the multiboot information: lower and upper memory in KiB */
+	uint32_t *mb = pv_phys(&M.mem, MB_INFO, 16);
+	mb[0] = 1;
+	mb[1] = 640;
+	mb[2] = (uint32_t)((cfg->mem >> 10) - 1024);
+	return 0;
+}
+
+int pv_run(const struct pv_config *cfg)
+{
+	char err[256];
+	M.cfg = cfg;
+	M.t0_ns = now_ns();
+	if (cfg->mem < (2u << 20) || cfg->mem > (3ull << 30)) {
+		fprintf(stderr, "previrt: --mem must be 2 MiB..3 GiB\n");
+		return 2;
+	}
+	if (pv_mem_init(&M.mem, cfg->mem, err, sizeof err)) {
+		fprintf(stderr, "previrt: %s\n", err);
+		return 1;
+	}
+	struct elfimage im;
+	int rc = load(cfg, &im);
+	if (rc)
+		return rc;
+	if (devices_init()) {
+		fprintf(stderr, "previrt: device setup failed\n");
+		return 1;
+	}
+	vcpu_reset(&M.cpu, &ops, NULL);
+	for (unsigned s = 0; s < S_NSEG; s++)
+		seg_loaded(NULL, s);
+	M.cpu.eip = (uint32_t)im.entry;
+	M.cpu.gpr[R_EAX] = 0x2badb002u;
+	M.cpu.gpr[R_EBX] = MB_INFO;
+	*CTX = (struct pv_ctx){.handler = pv_call};
+	__asm__ volatile("rdfsbase %0" : "=r"(CTX->host_fsbase));
+	CELL_PUSHF = PV_BLOB_ADDR(pv_blob_pushf);
+	cpu_to_ctx();
+	if (signals_init() || seccomp_init()) {
+		fprintf(stderr, "previrt: signal/seccomp setup: %s\n", strerror(errno));
+		return 1;
+	}
+	int (*run)(void) = (int (*)(void))(uintptr_t)PV_BLOB_ADDR(pv_blob_run);
+	run();
+	finish(M.status);
+}

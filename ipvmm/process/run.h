@@ -1,0 +1,25 @@
+/* Running an i386 guest kernel inside this process (the process back-end):
+ * load, patch, and the guest's life until it resets or stops. */
+#ifndef IPVMM_PROCESS_RUN_H
+#define IPVMM_PROCESS_RUN_H
+
+#include <stdint.h>
+
+#include "previrt/afterburn.h"
+
+struct pv_config {
+	const char *kernel;
+	const char *initrd;          /* may be NULL */
+	const char *append;          /* kernel command line, may be NULL */
+	uint64_t mem;                /* bytes of guest RAM */
+	int stats;                   /* print statistics at the end */
+	uint8_t native[PREVIRT_AB_NKINDS]; /* kinds left native (trap and emulate) */
+	unsigned timeout;            /* seconds, 0: none (watchdog) */
+};
+
+/* Exit status of the run: 0 when the guest reset the machine (its way of
+ * shutting down), 1 for a guest failure (message and registers on stderr),
+ * 2 for bad input (kernel file, options). */
+int pv_run(const struct pv_config *cfg);
+
+#endif
