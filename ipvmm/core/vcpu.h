@@ -82,7 +82,7 @@ struct vcpu_ops {
 };
 
 /* Why emulation stopped the guest (vcpu.stop). */
-enum vcpu_stop { STOP_NONE, STOP_UNIMPLEMENTED, STOP_TRIPLE_FAULT, STOP_BAD_MEMORY, STOP_HALTED };
+enum vcpu_stop { STOP_NONE, STOP_UNIMPLEMENTED, STOP_TRIPLE_FAULT, STOP_BAD_MEMORY, STOP_HALTED, STOP_TIMEOUT };
 
 struct vcpu {
 	uint32_t gpr[8];

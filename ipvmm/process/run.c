@@ -135,11 +135,11 @@ static void print_stats(FILE *f)
 static _Noreturn void finish(int status)
 {
 	static const char *const why[] = {"", "unimplemented", "triple fault", "bad memory access",
-					  "halted"};
+					  "halted", "watchdog"};
 	fflush(stdout);
 	if (status) {
 		fprintf(stderr, "previrt: guest stopped (%s): %s\n",
-			M.cpu.stop < 5 ? why[M.cpu.stop] : "?", M.cpu.why);
+			M.cpu.stop < 6 ? why[M.cpu.stop] : "?", M.cpu.why);
 		dump_regs(stderr);
 	}
 	if (M.cfg && M.cfg->stats)
@@ -563,6 +563,11 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	greg_t *g = uc->uc_mcontext.gregs;
 	if (sig > 0 && sig < 65)
 		M.signals[sig]++;
+	if (sig == SIGALRM && M.cfg->timeout && now_ns() - M.t0_ns > M.cfg->timeout * 1000000000ull) {
+		vcpu_fail(&M.cpu, STOP_TIMEOUT, "the guest ran longer than %u s (--timeout)",
+			  M.cfg->timeout);
+		finish(1);
+	}
 	if (!in_guest_code(g) || M.in_vmm) {
 		if (sig == SIGALRM)
 			return -1; /* the PIT catches up when the VMM next looks */
