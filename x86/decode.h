@@ -88,7 +88,7 @@ struct x86_opnd {
 			uint8_t scale;     /* 1, 2, 4, 8 */
 			uint8_t addr_size; /* 2, 4, 8 */
 			uint8_t rip_rel;   /* 64-bit mode RIP-relative (disp from next insn) */
-			int32_t disp;
+			int64_t disp;      /* 64-bit only for moffs (a0-a3) */
 		} mem;
 		int64_t imm;
 		struct {
@@ -109,7 +109,8 @@ struct x86_insn {
 	uint8_t len;
 	uint8_t mode;        /* 16, 32, 64 */
 	uint8_t op;          /* enum x86_op */
-	uint8_t map;         /* 0: one-byte, 1: 0f, 2: 0f38, 3: 0f3a */
+	uint8_t map;         /* 0: one-byte, 1: 0f, 2: 0f38, 3: 0f3a (VEX/EVEX: their map) */
+	uint8_t vex;         /* 0, or the VEX/EVEX prefix length: 2 (c5), 3 (c4), 4 (62) */
 	uint8_t opcode;      /* last opcode byte */
 	uint8_t prefixes;    /* X86_PFX_* */
 	uint8_t seg_override;/* enum x86_seg, X86_SEG_NONE if none */
