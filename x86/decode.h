@@ -11,7 +11,12 @@
  * X86_OP_* identity below: the sensitive instructions the afterburner
  * annotates, and the memory-access forms of mov/movzx/movsx/xchg/test/and/or
  * that device drivers use for MMIO.  Every other instruction decodes to
- * X86_OP_OTHER with its length, prefixes, ModRM and memory operand.
+ * X86_OP_OTHER with its length, prefixes, ModRM and memory operand (opnd[0],
+ * size 0: not decoded).  VEX and EVEX instructions are measured, not
+ * validated (vex says which); AMD's XOP is X86_ERR_INVALID.
+ *
+ * Register numbers are decoded, not judged: mov to/from cr1, cr5-7, cr9-15
+ * and mov to cs decode (as capstone does) and are the emulator's to refuse.
  */
 #ifndef X86_DECODE_H
 #define X86_DECODE_H
