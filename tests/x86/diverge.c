@@ -4,11 +4,13 @@
 #include "diverge.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* Prefixes, map, opcode and ModRM of the bytes, read independently of the
  * decoder under test. */
 struct shape {
 	int p66, p67, pf2, pf3, lock, rex;
+	uint8_t last; /* the last legacy prefix byte, 0 if none */
 	unsigned map, opc;
 	int modrm; /* -1 if the bytes end */
 };
@@ -36,6 +38,7 @@ static void shape_of(const struct dcase *c, struct shape *s)
 		else if (!(b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
 			   b == 0x65))
 			break;
+		s->last = b;
 		s->rex = 0;
 	}
 	if (i < c->n && c->p[i] == 0x0f) {
@@ -174,6 +177,41 @@ static int lsl64(const struct dcase *c)
 	return c->mode == 64 && (s.rex & 8) && s.map == 1 && s.opc == 0x03 && s.modrm >= 0xc0;
 }
 
+static int sse_66_and_rep(const struct dcase *c)
+{
+	struct shape s;
+	shape_of(c, &s);
+	return s.map >= 1 && s.p66 && (s.pf2 || s.pf3);
+}
+
+static int moffs_66_rep(const struct dcase *c)
+{
+	struct shape s;
+	shape_of(c, &s);
+	return s.map == 0 && s.opc >= 0xa0 && s.opc <= 0xa3 && s.p66 && (s.pf2 || s.pf3);
+}
+
+static int nop_rex(const struct dcase *c)
+{
+	struct shape s;
+	shape_of(c, &s);
+	return c->mode == 64 && s.map == 0 && s.opc == 0x90 && s.rex && !(s.rex & 1);
+}
+
+static int evex_rounding(const struct dcase *c)
+{
+	const struct x86_insn *in = c->in;
+	return in->vex == 4 && in->modrm >= 0xc0 && c->r->len == in->len + 1 &&
+	       strstr(c->r->text, "-sae}") != NULL;
+}
+
+static int sse_66_not_last(const struct dcase *c)
+{
+	struct shape s;
+	shape_of(c, &s);
+	return s.map >= 1 && s.p66 && s.last != 0x66 && !s.pf2 && !s.pf3;
+}
+
 struct divergence divergences[] = {
 	{"VEX/EVEX measured only",
 	 "the decoder measures VEX and EVEX instructions (escape, map, EVEX's fixed bits) "
@@ -224,8 +262,30 @@ struct divergence divergences[] = {
 	 BIT(D_LENGTH) | BIT(D_OPERANDS), rexw_vs_66_67, 0},
 	{"66 with f2/f3",
 	 "capstone 4 drops part of 66's operand-size effect when f2 or f3 is present too "
-	 "(it prints `out dx, eax` for 66 f2 ef, `test eax, 0x63f` for 66 f3 a9 3f 06)",
-	 BIT(D_OPERANDS), opsize_with_rep, 0},
+	 "(it prints `out dx, eax` for 66 f2 ef, `test eax, 0x63f` for 66 f3 a9 3f 06, "
+	 "and reads imm32 for 66 f2 68)",
+	 BIT(D_OPERANDS) | BIT(D_LENGTH), opsize_with_rep, 0},
+	{"EVEX rounding",
+	 "EVEX register forms that capstone 4 prints with embedded rounding ({rn-sae}...) "
+	 "are measured one byte too long by it; rounding lives in EVEX.b and L'L, there is "
+	 "no extra byte (SDM 2.7.6)",
+	 BIT(D_LENGTH), evex_rounding, 0},
+	{"66 with f2/f3, SSE form",
+	 "with 66 and f2/f3 the last f2/f3 selects the SSE form (SDM 2.1.1, table A-3 "
+	 "notes); capstone 4 falls back to the 66 form when the f2/f3 form does not fit",
+	 BIT(D_ONLY_REF), sse_66_and_rep, 0},
+	{"66 not next to 0f",
+	 "a 66 mandatory prefix counts wherever it is among the prefixes (SDM 2.1.1); "
+	 "capstone 4 ignores it when another legacy prefix follows it (66 67 0f 7d)",
+	 BIT(D_ONLY_OURS), sse_66_not_last, 0},
+	{"66 f2/f3 moffs mov",
+	 "capstone 4 rejects mov to/from moffs (a0-a3) when 66 and f2/f3 are both present; "
+	 "f2/f3 do nothing there and 66 sets the operand size",
+	 BIT(D_ONLY_OURS), moffs_66_rep, 0},
+	{"REX 90 is nop",
+	 "90 with a REX prefix but not REX.B is nop (pause after f3); capstone 4 calls "
+	 "f3 REX.W 90 `xchg rax, rax`",
+	 BIT(D_OPERANDS), nop_rex, 0},
 	{"66 xchg, 64-bit",
 	 "capstone 4 names the accumulator eax in 66 9x (xchg ax, r16) in 64-bit code",
 	 BIT(D_OPERANDS), xchg66, 0},
