@@ -12,3 +12,10 @@ $(B)/freestanding/ipvmm-core-%.stamp: $(IPVMM_CORE_PATCH) $(wildcard ipvmm/core/
 	touch $@
 
 ALL += $(B)/freestanding/ipvmm-core-32.stamp $(B)/freestanding/ipvmm-core-64.stamp
+
+# Unit tests of the patcher (needs the decoder in x86/).
+$(B)/tests/patch_test: tests/patch/patch_test.c $(IPVMM_CORE_PATCH) ipvmm/process/elfimage.c $(wildcard x86/*.c x86/*.h ipvmm/core/*.h ipvmm/process/*.h include/previrt/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) $(IPVMM_CFLAGS) -o $@ tests/patch/patch_test.c $(IPVMM_CORE_PATCH) ipvmm/process/elfimage.c $(filter-out %_test.c,$(wildcard x86/*.c))
+
+TESTS += $(B)/tests/patch_test

@@ -195,8 +195,8 @@ static int validate(const struct patch_image *img, struct patch_site *sites, uin
 					    0, i, rec_addr, 0);
 			if (r.len != PREVIRT_AB_VERSION)
 				return fail(err, i, rec_addr,
-					    "record %u: annotation ABI version %u, this VMM reads version %u", 0,
-					    i, r.len, PREVIRT_AB_VERSION);
+					    "record %u at %x: annotation ABI version %u, this VMM reads version 1",
+					    0, i, rec_addr, r.len);
 			seen_header = 1;
 			st->headers++;
 			continue;
@@ -232,12 +232,12 @@ static unsigned encode_xfer(const struct patch_site *s, const struct patch_rule 
 {
 	int call = r->action == PATCH_CALL;
 	unsigned mode = s->flags & PREVIRT_AB_F_MODE_MASK;
-	uint32_t t = r->target;
+	uint64_t t = r->target;
 	switch (r->xfer) {
 	case XFER_REL32: {
 		if (s->flags & PREVIRT_AB_F_EARLY || mode == PREVIRT_AB_F_MODE16 || s->len < 5)
 			return 0;
-		int64_t d = (int64_t)t - (int64_t)(s->addr + 5);
+		int64_t d = (int64_t)(t - (s->addr + 5));
 		if (mode == PREVIRT_AB_F_MODE32)
 			d = (int32_t)(uint32_t)d; /* 32-bit code wraps around 4 GiB */
 		if (d < INT32_MIN || d > INT32_MAX)
@@ -248,7 +248,7 @@ static unsigned encode_xfer(const struct patch_site *s, const struct patch_rule 
 		return 5;
 	}
 	case XFER_ABS:
-		if (mode != PREVIRT_AB_F_MODE32 || s->len < 6)
+		if (mode != PREVIRT_AB_F_MODE32 || s->len < 6 || t > UINT32_MAX)
 			return 0;
 		buf[0] = 0xff;
 		buf[1] = call ? 0x15 : 0x25;
@@ -256,7 +256,7 @@ static unsigned encode_xfer(const struct patch_site *s, const struct patch_rule 
 			buf[2 + k] = (uint8_t)(t >> (8 * k));
 		return 6;
 	case XFER_FAR:
-		if (mode != PREVIRT_AB_F_MODE32 || s->len < 7)
+		if (mode != PREVIRT_AB_F_MODE32 || s->len < 7 || t > UINT32_MAX)
 			return 0;
 		buf[0] = call ? 0x9a : 0xea;
 		for (unsigned k = 0; k < 4; k++)

@@ -59,7 +59,7 @@ struct patch_rule {
 	uint8_t action; /* enum patch_action */
 	uint8_t xfer;   /* enum patch_xfer, for CALL and JMP */
 	uint16_t far_sel;
-	uint32_t target; /* CALL/JMP: entry (XFER_ABS: the cell's address) */
+	uint64_t target; /* CALL/JMP: entry (XFER_ABS: the cell's address) */
 	patch_emit_fn emit;
 };
 
