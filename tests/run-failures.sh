@@ -23,10 +23,10 @@ expect() {
 	msg=$(grep -m1 -E "$pat" "$tmp/err")
 	if [ "$got" = "$want" ] && [ -n "$msg" ]; then
 		passed=$((passed + 1))
-		echo "ok - $* -> $got: $msg"
+		echo "  pass: $* -> $got: $msg"
 	else
 		failed=$((failed + 1))
-		echo "not ok - $*: exit $got (want $want), stderr:"
+		echo "  FAIL: $*: exit $got (want $want), stderr:"
 		sed 's/^/    /' "$tmp/err" | head -12
 	fi
 }
