@@ -33,10 +33,13 @@
 #include "ipvmm/core/vcpu.h"
 #include "ipvmm/dev/i8254.h"
 #include "ipvmm/dev/i8259.h"
+#include "ipvmm/dev/pci.h"
+#include "ipvmm/dev/postcode.h"
 #include "ipvmm/dev/reset.h"
 #include "ipvmm/dev/rtc.h"
 #include "ipvmm/dev/uart16550.h"
 #include "layout.h"
+#include "linuxboot.h"
 #include "memory.h"
 #include "policy.h"
 #include "switch.h"
@@ -60,6 +63,8 @@ struct machine {
 	struct uart16550 uart;
 	struct rtc rtc;
 	struct reset_ctl reset;
+	struct pci_host pci;
+	struct postcode post;
 	struct io_env env;
 	volatile sig_atomic_t in_vmm; /* host C code of the VMM is running */
 	volatile sig_atomic_t ended;
@@ -68,6 +73,8 @@ struct machine {
 	uint64_t traps[PREVIRT_AB_NKINDS]; /* emulations after a host trap */
 	uint64_t faults_filled, signals[65];
 	uint64_t t0_ns, vmm_ns;
+	int linux; /* booted through the Linux boot protocol, not multiboot */
+	uint64_t alias; /* link address - load address: early code runs at the load address */
 };
 
 static struct machine M;
@@ -76,6 +83,22 @@ static struct pv_ctx *const CTX = (struct pv_ctx *)(uintptr_t)PV_CTX;
 #define VIF (*(volatile uint8_t *)(M.mem.vcpu + (PV_VCPU_IF - PV_VCPU_PAGE)))
 #define CELL_IRQ (*(volatile uint32_t *)(M.mem.vcpu + (PV_CELL_IRQCHECK - PV_VCPU_PAGE)))
 #define CELL_PUSHF (*(volatile uint32_t *)(M.mem.vcpu + (PV_CELL_PUSHF - PV_VCPU_PAGE)))
+
+/* The site at linear address la, also when la is the physical alias of a
+ * kernel linked elsewhere (early boot code, paging off). */
+static const struct patch_site *find_site(uint64_t la)
+{
+	const struct patch_site *s = patch_find(M.sites, M.nsites, la);
+	if (!s && M.alias && la < M.alias)
+		s = patch_find(M.sites, M.nsites, la + M.alias);
+	return s;
+}
+
+/* The linear address a site runs at, seen from la (its alias or itself). */
+static uint64_t site_here(const struct patch_site *s, uint64_t la)
+{
+	return la >= s->addr ? s->addr : s->addr - M.alias;
+}
 
 static uint64_t now_ns(void)
 {
@@ -261,8 +284,15 @@ static int port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
 	return r;
 }
 
+static void note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "previrt: %s\n", msg);
+}
+
 static const struct vcpu_ops ops = {
 	phys, seg_loaded, tlb_flush, cpl_changed, halt, rdtsc, irq_pending, irq_ack, port_in, port_out,
+	note,
 };
 
 /* ---- devices ---- */
@@ -320,7 +350,8 @@ static int devices_init(void)
 	io_reset_table();
 	if (i8259_init(&M.pic, &M.env) || i8254_init(&M.pit, &M.env) ||
 	    uart16550_init(&M.uart, &M.env, 0x3f8, 4) || rtc_init(&M.rtc, &M.env) ||
-	    reset_ctl_init(&M.reset, &M.env))
+	    reset_ctl_init(&M.reset, &M.env) || pci_host_init(&M.pci, &M.env) ||
+	    postcode_init(&M.post))
 		return -1;
 	return 0;
 }
@@ -395,14 +426,15 @@ static int pv_call(struct pv_ctx *c)
 			M.cpu.eip = back;
 		}
 	} else {
-		const struct patch_site *s = patch_find(M.sites, M.nsites, ret + M.cpu.seg[S_CS].base - 1);
+		uint64_t la = ret + M.cpu.seg[S_CS].base - 1;
+		const struct patch_site *s = find_site(la);
 		if (!s || s->action == PATCH_NATIVE) {
 			vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "far call into the VMM from %#x, not a patched site",
 				  ret);
 			finish(1);
 		}
 		M.hits[s->kind]++;
-		M.cpu.eip = (uint32_t)s->addr - M.cpu.seg[S_CS].base;
+		M.cpu.eip = (uint32_t)site_here(s, la) - M.cpu.seg[S_CS].base;
 		if (s->flags & PREVIRT_AB_F_SHADOW)
 			vcpu_sti_hlt(&M.cpu, s->len);
 		else
@@ -462,8 +494,8 @@ static void trap_emulate(unsigned vector, uint32_t err)
 	v->exc_vector = -1; /* a page fault reading past the end is not the guest's */
 	struct x86_insn in;
 	int len = x86_decode(buf, n, X86_MODE32, &in);
-	const struct patch_site *s = patch_find(M.sites, M.nsites, la);
-	if (s && s->addr == la && s->action == PATCH_NATIVE && len == s->insn_len) {
+	const struct patch_site *s = find_site(la);
+	if (s && site_here(s, la) == la && s->action == PATCH_NATIVE && len == s->insn_len) {
 		M.traps[s->kind]++;
 		if (s->flags & PREVIRT_AB_F_SHADOW)
 			vcpu_sti_hlt(v, s->len);
@@ -489,7 +521,7 @@ static void inline_site_at_cpl3(void)
 {
 	struct vcpu *v = &M.cpu;
 	uint32_t la = v->seg[S_CS].base + v->eip;
-	const struct patch_site *s = patch_find(M.sites, M.nsites, la);
+	const struct patch_site *s = find_site(la);
 	if (!s || (s->action != PATCH_INLINE)) {
 		vcpu_fail(v, STOP_UNIMPLEMENTED, "ring-3 access to the VMM area at eip %#x", v->eip);
 		return;
@@ -497,7 +529,7 @@ static void inline_site_at_cpl3(void)
 	M.hits[s->kind]++;
 	/* the inline sequences touch the VMM page first, or after changing
 	 * only flags the instruction sets anyway: start over at the site */
-	v->eip = (uint32_t)s->addr - v->seg[S_CS].base;
+	v->eip = (uint32_t)site_here(s, la) - v->seg[S_CS].base;
 	vcpu_emulate(v, &s->insn, s->len);
 }
 
@@ -552,8 +584,8 @@ static int interruptible(uint32_t la)
 {
 	if (la >= PV_AREA_BASE)
 		return 0;
-	const struct patch_site *s = patch_find(M.sites, M.nsites, la);
-	return !s || s->addr == la;
+	const struct patch_site *s = find_site(la);
+	return !s || site_here(s, la) == la;
 }
 
 int pv_signal(int sig, siginfo_t *si, void *ucv);
@@ -677,6 +709,9 @@ static int seccomp_init(void)
 
 #define MB_INFO 0x9000u
 
+static int has_multiboot_header(const struct elfimage *im);
+static int linux_setup(const struct pv_config *cfg, const struct elfimage *im, int64_t delta);
+
 static int load(const struct pv_config *cfg, struct elfimage *im)
 {
 	char err[256];
@@ -727,11 +762,71 @@ static int load(const struct pv_config *cfg, struct elfimage *im)
 			PREVIRT_AB_SECTION, pe.rec, (unsigned long long)pe.addr, pe.msg);
 		return 2;
 	}
-	/* the multiboot information: lower and upper memory in KiB */
-	uint32_t *mb = pv_phys(&M.mem, MB_INFO, 16);
-	mb[0] = 1;
-	mb[1] = 640;
-	mb[2] = (uint32_t)((cfg->mem >> 10) - 1024);
+	M.linux = !has_multiboot_header(im);
+	if (!M.linux) {
+		/* the multiboot information: lower and upper memory in KiB */
+		uint32_t *mb = pv_phys(&M.mem, MB_INFO, 16);
+		mb[0] = 1;
+		mb[1] = 640;
+		mb[2] = (uint32_t)((cfg->mem >> 10) - 1024);
+		return 0;
+	}
+	return linux_setup(cfg, im, delta);
+}
+
+/* A multiboot kernel carries its header in the first 8 KiB of the file. */
+static int has_multiboot_header(const struct elfimage *im)
+{
+	for (size_t off = 0; off + 12 <= im->file_len && off < 8192; off += 4) {
+		uint32_t w[3];
+		memcpy(w, im->file + off, sizeof w);
+		if (w[0] == 0x1badb002u && w[0] + w[1] + w[2] == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Linux: the 32-bit boot protocol, the VMM area kept out of the kernel's
+ * way with reservetop=, the console on the 16550. */
+static int linux_setup(const struct pv_config *cfg, const struct elfimage *im, int64_t delta)
+{
+	char cmdline[LB_CMDLINE_MAX], err[256];
+	int n = snprintf(cmdline, sizeof cmdline, "reservetop=%u console=ttyS0%s%s", PV_AREA_SIZE,
+			 cfg->append ? " " : "", cfg->append ? cfg->append : "");
+	if (n < 0 || (size_t)n >= sizeof cmdline) {
+		fprintf(stderr, "previrt: --append: command line too long\n");
+		return 2;
+	}
+	uint64_t kend = 0;
+	for (unsigned i = 0; i < im->nseg; i++)
+		if (im->seg[i].paddr + im->seg[i].memsz > kend)
+			kend = im->seg[i].paddr + im->seg[i].memsz;
+	struct lb_layout l = {cfg->mem, kend, NULL, 0, cmdline};
+	uint8_t *initrd = NULL;
+	if (cfg->initrd) {
+		FILE *f = fopen(cfg->initrd, "rb");
+		long size = -1;
+		if (f && fseek(f, 0, SEEK_END) == 0)
+			size = ftell(f);
+		if (size > 0 && fseek(f, 0, SEEK_SET) == 0 && (initrd = malloc((size_t)size)) &&
+		    fread(initrd, 1, (size_t)size, f) == (size_t)size) {
+			l.initrd = initrd;
+			l.initrd_size = (uint64_t)size;
+		}
+		if (f)
+			fclose(f);
+		if (!l.initrd) {
+			fprintf(stderr, "previrt: %s: cannot read the initrd\n", cfg->initrd);
+			return 2;
+		}
+	}
+	int rc = lb_setup(M.mem.phys, &l, err, sizeof err);
+	free(initrd);
+	if (rc) {
+		fprintf(stderr, "previrt: %s: %s\n", cfg->kernel, err);
+		return 2;
+	}
+	M.alias = delta > 0 ? (uint64_t)delta : 0;
 	return 0;
 }
 
@@ -759,9 +854,19 @@ int pv_run(const struct pv_config *cfg)
 	vcpu_reset(&M.cpu, &ops, NULL);
 	for (unsigned s = 0; s < S_NSEG; s++)
 		seg_loaded(NULL, s);
-	M.cpu.eip = (uint32_t)im.entry;
-	M.cpu.gpr[R_EAX] = 0x2badb002u;
-	M.cpu.gpr[R_EBX] = MB_INFO;
+	if (M.linux) {
+		/* startup_32 at its physical address; ESI: the zero page */
+		M.cpu.eip = (uint32_t)(im.entry >= 0xc0000000u ? im.entry - 0xc0000000u : im.entry);
+		M.cpu.gpr[R_ESI] = LB_ZERO_PAGE;
+		/* The protocol gives no stack, and startup_32 sets one up only
+		 * after its first sites: their far calls into the VMM push a
+		 * return frame, so start with a stack in free conventional memory. */
+		M.cpu.gpr[R_ESP] = 0x9f000;
+	} else {
+		M.cpu.eip = (uint32_t)im.entry;
+		M.cpu.gpr[R_EAX] = 0x2badb002u;
+		M.cpu.gpr[R_EBX] = MB_INFO;
+	}
 	*CTX = (struct pv_ctx){.handler = pv_call};
 	__asm__ volatile("rdfsbase %0" : "=r"(CTX->host_fsbase));
 	CELL_PUSHF = PV_BLOB_ADDR(pv_blob_pushf);
