@@ -31,15 +31,16 @@ expect() {
 	fi
 }
 
-expect 1 'stopped \(unimplemented\): wrmsr 0 to MSR 0x1234 at eip 0x[0-9a-f]+' run "$bk/unknown-msr.elf"
+expect 1 'wrmsr of MSR 0x1234 at eip 0x[0-9a-f]+: not implemented, #GP to the guest' run "$bk/unknown-msr.elf"
 expect 1 'stopped \(bad memory access\): guest touched guest-physical 0x3f000000 .* outside its 16 MiB of RAM \(eip 0x[0-9a-f]+\)' \
 	run --mem 16 "$bk/bad-memory.elf"
-expect 1 'stopped \(unimplemented\): outb 0x1 to port 0x1234: no device there \(eip 0x[0-9a-f]+\)' run "$bk/no-device.elf"
+expect 1 'out to port 0x1234 at eip 0x[0-9a-f]+: no device there \(reads all ones, writes dropped\)' run --timeout 1 "$bk/no-device.elf"
 expect 1 'stopped \(unimplemented\): i8254@40: mode 1 .* at eip 0x[0-9a-f]+' run "$bk/pit-mode1.elf"
 expect 1 'stopped \(triple fault\)' run "$bk/triple-fault.elf"
 expect 1 'stopped \(watchdog\): the guest ran longer than 1 s' run --timeout 1 "$bk/spin.elf"
 # the register dump comes with every stop
 expect 1 '^  eip [0-9a-f]{8} eflags' run "$bk/unknown-msr.elf"
+expect 1 'stopped \(triple fault\)' run "$bk/unknown-msr.elf"
 
 # bad input: refused before the guest runs
 printf 'not an elf' >"$tmp/junk"

@@ -1,4 +1,5 @@
-/* A port no device claims. */
+/* A port no device claims: the write is dropped, as on a PC's ISA bus,
+ * and noted; the guest then spins until the watchdog ends it. */
 	.text
 	.globl misbehave
 misbehave:

@@ -1,4 +1,5 @@
-/* A privileged operation the VMM does not implement: an unknown MSR. */
+/* An MSR the virtual CPU does not have: #GP as on hardware, noted in the
+ * log; with no IDT the guest then triple-faults. */
 	.text
 	.globl misbehave
 misbehave:

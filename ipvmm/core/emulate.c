@@ -2,6 +2,7 @@
  * per decoder identity, in a table.  A handler returns EMU_NEXT (go on
  * after the instruction or site), EMU_JUMP (it set eip itself) or EMU_FAULT
  * (an exception is pending at the instruction, or the guest must stop). */
+#include <stdio.h>
 #include <string.h>
 
 #include "cpuid.h"
@@ -180,20 +181,36 @@ static int io_allowed(struct vcpu *v)
 	return v->cpl <= iopl(v); /* no I/O permission bitmap */
 }
 
+/* No device at a port: the ISA bus reads all ones and drops writes, which
+ * is how a guest finds a device absent; noted once per port. */
+static void no_device(struct vcpu *v, const char *what, uint16_t port)
+{
+	static uint8_t seen[65536 / 8];
+	if (seen[port / 8] & (1u << (port % 8)))
+		return;
+	seen[port / 8] |= (uint8_t)(1u << (port % 8));
+	char msg[96];
+	snprintf(msg, sizeof msg, "%s port %#x at eip %#x: no device there (reads all ones, writes dropped)",
+		 what, port, v->eip);
+	v->ops->note(v->ctx, msg);
+}
+
 static int port_in(struct vcpu *v, uint16_t port, unsigned size, uint32_t *val)
 {
-	if (v->ops->io_in(v->ctx, port, size, val))
-		return vcpu_fail(v, STOP_UNIMPLEMENTED, "in%c from port %#x: no device there (eip %#x)",
-				 size == 1 ? 'b' : size == 2 ? 'w' : 'l', port, v->eip);
-	return 0;
+	if (v->ops->io_in(v->ctx, port, size, val)) {
+		no_device(v, "in from", port);
+		*val = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	}
+	return v->stop ? -1 : 0;
 }
 
 static int port_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 {
+	(void)size;
 	if (v->ops->io_out(v->ctx, port, size, val))
-		return vcpu_fail(v, STOP_UNIMPLEMENTED, "out%c %#x to port %#x: no device there (eip %#x)",
-				 size == 1 ? 'b' : size == 2 ? 'w' : 'l', val, port, v->eip);
-	return 0;
+		no_device(v, "out to", port);
+	(void)val;
+	return v->stop ? -1 : 0;
 }
 
 static uint16_t port_of(struct vcpu *v, const struct x86_opnd *o)
@@ -277,6 +294,28 @@ static int e_rdtsc(struct vcpu *v, const struct x86_insn *in, uint32_t next)
 
 #define MSR_TSC 0x10u
 #define MSR_PAT 0x277u
+#define MSR_PLATFORM_ID 0x17u
+#define MSR_UCODE_REV 0x8bu /* Intel BIOS_SIGN_ID, AMD PATCH_LEVEL */
+
+/* An MSR this virtual CPU does not have: #GP, as on hardware (Linux probes
+ * with rdmsr_safe), noted once per MSR number in a small table. */
+static int no_msr(struct vcpu *v, const char *op, uint32_t msr)
+{
+	static uint32_t seen[64];
+	static unsigned nseen;
+	unsigned i = 0;
+	while (i < nseen && seen[i] != msr)
+		i++;
+	if (i == nseen) {
+		if (nseen < 64)
+			seen[nseen++] = msr;
+		char msg[96];
+		snprintf(msg, sizeof msg, "%s of MSR %#x at eip %#x: not implemented, #GP to the guest", op,
+			 msr, v->eip);
+		v->ops->note(v->ctx, msg);
+	}
+	return gp0(v);
+}
 
 static int e_rdmsr(struct vcpu *v, const struct x86_insn *in, uint32_t next)
 {
@@ -290,8 +329,12 @@ static int e_rdmsr(struct vcpu *v, const struct x86_insn *in, uint32_t next)
 	case MSR_TSC:
 		val = v->ops->rdtsc(v->ctx);
 		break;
+	case MSR_PLATFORM_ID:
+	case MSR_UCODE_REV: /* no microcode to report */
+		val = 0;
+		break;
 	default:
-		return vcpu_fail(v, STOP_UNIMPLEMENTED, "rdmsr of MSR %#x at eip %#x", v->gpr[R_ECX], v->eip);
+		return no_msr(v, "rdmsr", v->gpr[R_ECX]);
 	}
 	v->gpr[R_EAX] = (uint32_t)val, v->gpr[R_EDX] = (uint32_t)(val >> 32);
 	return EMU_NEXT;
@@ -311,9 +354,10 @@ static int e_wrmsr(struct vcpu *v, const struct x86_insn *in, uint32_t next)
 		}
 		v->pat = val;
 		return EMU_NEXT;
+	case MSR_UCODE_REV: /* written 0 before cpuid to read the revision back */
+		return EMU_NEXT;
 	default:
-		return vcpu_fail(v, STOP_UNIMPLEMENTED, "wrmsr %#llx to MSR %#x at eip %#x",
-				 (unsigned long long)val, v->gpr[R_ECX], v->eip);
+		return no_msr(v, "wrmsr", v->gpr[R_ECX]);
 	}
 }
 

@@ -79,6 +79,9 @@ struct vcpu_ops {
 	/* port I/O: 0, or -1 when no device claims the port */
 	int (*io_in)(void *ctx, uint16_t port, unsigned size, uint32_t *val);
 	int (*io_out)(void *ctx, uint16_t port, unsigned size, uint32_t val);
+	/* something the guest did that the VMM answered as hardware does but
+	 * that deserves a line in the log (once per cause) */
+	void (*note)(void *ctx, const char *msg);
 };
 
 /* Why emulation stopped the guest (vcpu.stop). */
