@@ -281,17 +281,10 @@ int sens_is_shadow_partner(unsigned kind)
 
 unsigned sens_pad_pattern(const uint8_t *p, size_t n)
 {
-	/* include/previrt/afterburn.h: the only bytes allowed in a site's padding */
-	static const struct {
-		unsigned char len, b[7];
-	} pats[] = {
-		{7, {0x0f, 0x1f, 0x80, 0, 0, 0, 0}}, {1, {0x90}}, {2, {0x66, 0x90}},
-		{3, {0x0f, 0x1f, 0x00}}, {4, {0x0f, 0x1f, 0x40, 0}}, {5, {0x0f, 0x1f, 0x44, 0, 0}},
-		{6, {0x66, 0x0f, 0x1f, 0x44, 0, 0}},
-	};
-	for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++)
-		if (pats[i].len <= n && memcmp(p, pats[i].b, pats[i].len) == 0)
-			return pats[i].len;
+	/* the patterns share no prefix, so the first match is the only one */
+	for (unsigned len = PREVIRT_AB_NOP_MAX; len > 0; len--)
+		if (len <= n && memcmp(p, previrt_ab_nop[len], len) == 0)
+			return len;
 	return 0;
 }
 
