@@ -27,9 +27,11 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "elfimage.h"
 #include "ipvmm/core/io.h"
 #include "ipvmm/core/patch.h"
+#include "ipvmm/core/seg.h"
 #include "ipvmm/core/vcpu.h"
 #include "ipvmm/dev/i8254.h"
 #include "ipvmm/dev/i8259.h"
@@ -157,6 +159,7 @@ static void print_stats(FILE *f)
  * it leaves through _exit after flushing what it printed. */
 static _Noreturn void finish(int status)
 {
+	console_restore();
 	static const char *const why[] = {"", "unimplemented", "triple fault", "bad memory access",
 					  "halted", "watchdog"};
 	fflush(stdout);
@@ -169,6 +172,22 @@ static _Noreturn void finish(int status)
 		print_stats(stderr);
 	fflush(stderr);
 	_exit(status);
+}
+
+/* Console input into the UART; the escape key ends the run. */
+static void console_input(void)
+{
+	uint8_t buf[256];
+	size_t room = uart16550_rx_space(&M.uart);
+	long n = console_poll(buf, room < sizeof buf ? room : sizeof buf);
+	if (n < 0) {
+		console_restore();
+		fprintf(stderr, "\r\nprevirt: quit (Ctrl-])\n");
+		M.cfg = NULL;
+		finish(3);
+	}
+	if (n > 0)
+		uart16550_receive(&M.uart, buf, (size_t)n);
 }
 
 /* ---- host LDT: the guest's segments ---- */
@@ -210,23 +229,76 @@ static void seg_loaded(void *ctx, unsigned s)
 
 /* ---- the soft TLB ---- */
 
+/* Host mappings of supervisor-only guest pages, which must go when the
+ * guest drops to ring 3: their span, and the span of user pages, so one
+ * system call unmaps them when the two do not interleave (Linux: kernel
+ * above 0xc0000000, users below), a list otherwise. */
+#define SUP_LIST 4096
+static struct {
+	uint32_t lo, hi;   /* supervisor pages mapped: [lo, hi) */
+	uint32_t ulo, uhi; /* user pages mapped */
+	uint32_t list[SUP_LIST];
+	unsigned n, overflow;
+} tlb = {UINT32_MAX, 0, UINT32_MAX, 0, {0}, 0, 0};
+
+static void tlb_forget(void)
+{
+	tlb.lo = tlb.ulo = UINT32_MAX;
+	tlb.hi = tlb.uhi = 0;
+	tlb.n = tlb.overflow = 0;
+}
+
+static void tlb_note(uint32_t page, int user)
+{
+	if (user) {
+		tlb.ulo = page < tlb.ulo ? page : tlb.ulo;
+		tlb.uhi = page + 0x1000 > tlb.uhi ? page + 0x1000 : tlb.uhi;
+		return;
+	}
+	tlb.lo = page < tlb.lo ? page : tlb.lo;
+	tlb.hi = page + 0x1000 > tlb.hi ? page + 0x1000 : tlb.hi;
+	if (tlb.n < SUP_LIST)
+		tlb.list[tlb.n++] = page;
+	else
+		tlb.overflow = 1;
+}
+
 static void tlb_flush(void *ctx, uint32_t la, int all)
 {
 	(void)ctx;
-	if (all)
+	if (all) {
 		pv_unmap(0x10000, PV_AREA_BASE - 0x10000);
-	else if (la >= 0x10000 && la < PV_AREA_BASE)
+		tlb_forget();
+	} else if (la >= 0x10000 && la < PV_AREA_BASE) {
 		pv_unmap(la & ~0xfffu, 0x1000);
+	}
+}
+
+static void drop_supervisor_pages(void)
+{
+	if (tlb.lo >= tlb.hi)
+		return;
+	if (tlb.uhi <= tlb.lo || tlb.ulo >= tlb.hi)
+		pv_unmap(tlb.lo, tlb.hi - tlb.lo);
+	else if (!tlb.overflow)
+		for (unsigned i = 0; i < tlb.n; i++)
+			pv_unmap(tlb.list[i], 0x1000);
+	else {
+		tlb_flush(NULL, 0, 1);
+		return;
+	}
+	tlb.lo = UINT32_MAX, tlb.hi = 0, tlb.n = 0, tlb.overflow = 0;
 }
 
 /* At CPL 3 the VMM page is out of reach, so an inline site run by ring-3
  * code traps into the VMM, which emulates it with ring-3 rights; and the
- * host mappings made for the kernel are dropped, so ring 3 faults in only
- * what its page tables allow it. */
+ * supervisor pages mapped for the kernel go, so ring 3 faults in only what
+ * its page tables allow it. */
 static void cpl_changed(void *ctx)
 {
 	(void)ctx;
-	tlb_flush(NULL, 0, 1);
+	if (M.cpu.cpl == 3)
+		drop_supervisor_pages();
 	pv_vcpu_page_access(M.cpu.cpl != 3);
 }
 
@@ -245,6 +317,7 @@ static void halt(void *ctx)
 	sigemptyset(&none);
 	uint64_t t = now_ns();
 	sigsuspend(&none); /* any signal: the timer brings the PIT up to date */
+	console_input();
 	M.vmm_ns -= now_ns() - t; /* idle is not VMM time */
 }
 
@@ -569,7 +642,34 @@ static void page_fault(uint32_t la, uint64_t hwerr)
 		vcpu_fail(v, STOP_BAD_MEMORY, "mapping linear %#x: %s", la, strerror(errno));
 		return;
 	}
+	tlb_note(la & ~0xfffu, u);
 	M.faults_filled++;
+}
+
+/* Guest user code is not afterburnt: a segment load there runs natively and
+ * may pick up a host GDT descriptor (glibc's `mov $0x33, %gs` loads the
+ * host's 64-bit code segment, base 0).  Its first use faults; load the
+ * guest's descriptor behind it and let the instruction run again. */
+static int fix_native_segments(const greg_t *g)
+{
+	uint16_t ds, es;
+	__asm__ volatile("mov %%ds, %0; mov %%es, %1" : "=r"(ds), "=r"(es));
+	const uint16_t now[S_NSEG] = {
+		[S_ES] = es, [S_DS] = ds,
+		[S_FS] = (uint16_t)((uint64_t)g[REG_CSGSFS] >> 32),
+		[S_GS] = (uint16_t)((uint64_t)g[REG_CSGSFS] >> 16),
+	};
+	static const unsigned segs[] = {S_ES, S_DS, S_FS, S_GS};
+	int fixed = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned s = segs[i];
+		if (now[s] == M.real_sel[s])
+			continue;
+		if (seg_load_data(&M.cpu, s, now[s]))
+			return 0; /* the guest's own #GP/#NP for that selector */
+		fixed = 1;
+	}
+	return fixed;
 }
 
 static int in_guest_code(const greg_t *g)
@@ -618,6 +718,8 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	switch (sig) {
 	case SIGSEGV:
 	case SIGBUS:
+		if (v->cpl == 3 && fix_native_segments(g))
+			break;
 		if (trapno == 14)
 			page_fault((uint32_t)(uintptr_t)si->si_addr, (uint64_t)g[REG_ERR]);
 		else
@@ -653,6 +755,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	}
 	case SIGALRM:
 		i8254_update(&M.pit);
+		console_input();
 		if (!interruptible(v->seg[S_CS].base + v->eip)) {
 			irqcheck_cell();
 			goto out;
@@ -871,6 +974,7 @@ int pv_run(const struct pv_config *cfg)
 	__asm__ volatile("rdfsbase %0" : "=r"(CTX->host_fsbase));
 	CELL_PUSHF = PV_BLOB_ADDR(pv_blob_pushf);
 	cpu_to_ctx();
+	console_init();
 	if (signals_init() || seccomp_init()) {
 		fprintf(stderr, "previrt: signal/seccomp setup: %s\n", strerror(errno));
 		return 1;
