@@ -182,7 +182,8 @@ static int by_bytes(int bits, const uint8_t *p, size_t n, unsigned o, struct ins
 }
 
 /* Instructions capstone 4 rejects that are not sensitive but occur in
- * kernels: measured so the sweep stays in step (kind 0). */
+ * kernels: measured so the sweep stays in step (kind 0).  Anything else is
+ * undecodable, named as the byte it starts with. */
 static void unknown_to_capstone(const uint8_t *p, size_t n, unsigned o, struct insn *in)
 {
 	static const uint8_t tilerelease[] = {0xc4, 0xe2, 0x78, 0x49, 0xc0};
@@ -191,14 +192,16 @@ static void unknown_to_capstone(const uint8_t *p, size_t n, unsigned o, struct i
 		set(in, sizeof tilerelease, 0, "tilerelease");
 		return;
 	}
-	if (o + 3 > n || o + 3 > 15 || p[o] != 0x0f || (p[o + 2] & 0xc0) != 0xc0)
-		return;
 	/* 0f 01 (group 7: rdpkru, wrpkru, serialize, ...) and 0f ae (tpause,
 	 * umwait, umonitor) with a register ModRM are opcode + ModRM only. */
-	if (p[o + 1] != 0x01 && p[o + 1] != 0xae)
+	if (o + 3 <= n && o + 3 <= 15 && p[o] == 0x0f && (p[o + 2] & 0xc0) == 0xc0 &&
+	    (p[o + 1] == 0x01 || p[o + 1] == 0xae)) {
+		snprintf(t, sizeof t, "(0f %02x %02x, unknown to capstone 4)", p[o + 1], p[o + 2]);
+		set(in, o + 3, 0, t);
 		return;
-	snprintf(t, sizeof t, "(0f %02x %02x, unknown to capstone 4)", p[o + 1], p[o + 2]);
-	set(in, o + 3, 0, t);
+	}
+	snprintf(t, sizeof t, ".byte 0x%02x", p[0]);
+	set(in, 0, 0, t);
 }
 
 static unsigned kind_by_rule(unsigned id, const uint8_t *p, size_t n, unsigned o)
@@ -235,6 +238,79 @@ static unsigned kind_by_rule(unsigned id, const uint8_t *p, size_t n, unsigned o
 	return 0;
 }
 
+static int is_rel_branch_id(unsigned id)
+{
+	switch (id) {
+	case X86_INS_JMP: case X86_INS_CALL: case X86_INS_XBEGIN:
+	case X86_INS_LOOP: case X86_INS_LOOPE: case X86_INS_LOOPNE:
+	case X86_INS_JCXZ: case X86_INS_JECXZ: case X86_INS_JRCXZ:
+	case X86_INS_JAE: case X86_INS_JA: case X86_INS_JBE: case X86_INS_JB:
+	case X86_INS_JE: case X86_INS_JGE: case X86_INS_JG: case X86_INS_JLE:
+	case X86_INS_JL: case X86_INS_JNE: case X86_INS_JNO: case X86_INS_JNP:
+	case X86_INS_JNS: case X86_INS_JO: case X86_INS_JP: case X86_INS_JS:
+		return 1;
+	}
+	return 0;
+}
+
+static void pc_relative(int bits, const cs_insn *c, struct insn *in)
+{
+	const cs_x86 *x = &c->detail->x86;
+	if (is_rel_branch_id(c->id) && x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
+		in->pcrel = SENS_PC_BRANCH;
+		in->target = (uint64_t)x->operands[0].imm;
+		if (bits != 64)
+			in->target &= 0xffffffffu;
+	}
+	for (unsigned i = 0; i < x->op_count; i++)
+		if (x->operands[i].type == X86_OP_MEM && x->operands[i].mem.base == X86_REG_RIP &&
+		    x->encoding.disp_offset && x->encoding.disp_size) {
+			in->pcrel = SENS_PC_RIP;
+			in->target = c->address + c->size + (uint64_t)x->operands[i].mem.disp;
+			in->disp_off = x->encoding.disp_offset;
+			in->disp_size = x->encoding.disp_size;
+		}
+}
+
+/* "lea 0(%esi),%esi" and friends: gas's 32-bit alignment NOPs. */
+static int is_fill_lea(int bits, const cs_insn *c)
+{
+	const cs_x86 *x = &c->detail->x86;
+	/* AT&T operand order: the source, in memory, comes first */
+	if (bits != 32 || c->id != X86_INS_LEA || x->op_count != 2 ||
+	    x->operands[0].type != X86_OP_MEM || x->operands[1].type != X86_OP_REG)
+		return 0;
+	const x86_op_mem *m = &x->operands[0].mem;
+	return m->base == x->operands[1].reg && m->disp == 0 &&
+	       (m->index == X86_REG_INVALID || m->index == X86_REG_EIZ) &&
+	       m->segment == X86_REG_INVALID;
+}
+
+static int is_fill(int bits, const uint8_t *p, const cs_insn *c, unsigned npfx)
+{
+	if (npfx >= c->size)
+		return 0;
+	for (unsigned i = 0; i < npfx; i++)
+		if (p[i] != 0x66 && p[i] != 0x2e)
+			return 0;
+	const uint8_t *op = p + npfx;
+	if (op[0] == 0xcc) /* ".align 64, 0xcc" in the kernel's entry code */
+		return npfx == 0;
+	if (op[0] == 0x90)
+		return c->id == X86_INS_NOP || c->id == X86_INS_XCHG;
+	if (op[0] == 0x0f && c->size > npfx + 2 && op[1] == 0x1f)
+		return 1;
+	if (npfx)
+		return 0;
+	/* "mov %esi,%esi": what older gas used for two bytes in 32-bit code */
+	const cs_x86 *x = &c->detail->x86;
+	if (bits == 32 && c->id == X86_INS_MOV && c->size == 2 && x->op_count == 2 &&
+	    x->operands[0].type == X86_OP_REG && x->operands[1].type == X86_OP_REG &&
+	    x->operands[0].reg == x->operands[1].reg)
+		return 1;
+	return is_fill_lea(bits, c);
+}
+
 void sens_decode(int bits, const uint8_t *p, size_t n, uint64_t addr, struct insn *in)
 {
 	memset(in, 0, sizeof *in);
@@ -242,6 +318,7 @@ void sens_decode(int bits, const uint8_t *p, size_t n, uint64_t addr, struct ins
 		return;
 	int f3;
 	unsigned o = prefix_len(bits, p, n, &f3);
+	in->npfx = o;
 	if (by_bytes(bits, p, n, o, in))
 		return;
 	const cs_insn *c = cs_one(bits, p, n, addr);
@@ -250,7 +327,10 @@ void sens_decode(int bits, const uint8_t *p, size_t n, uint64_t addr, struct ins
 		return;
 	}
 	in->len = c->size;
+	in->id = c->id;
 	in->kind = c->id < X86_INS_ENDING ? kind_by_rule(c->id, p, n, o) : 0;
+	pc_relative(bits, c, in);
+	in->fill = is_fill(bits, p, c, o);
 	/* a long operand text is cut short: the text is for people */
 	if (snprintf(in->text, sizeof in->text, "%s%s%s", c->mnemonic, c->op_str[0] ? " " : "",
 		     c->op_str) >= (int)sizeof in->text)
