@@ -49,13 +49,15 @@ $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
 
 # Test tools: the capstone property checker, and the afterburner built with
 # AddressSanitizer and UndefinedBehaviorSanitizer for the golden/CLI tests.
-ABCHECK_SRC := $(wildcard tests/abcheck/*.c)
+# abcheck decodes with the audit's module: tests may use audit/, never the
+# other way round.
+ABCHECK_SRC := $(wildcard tests/abcheck/*.c) audit/sensitive.c
 
 tests: $(TESTS) $(B)/tests/abcheck $(B)/asan/afterburn $(B)/asan/previrt
 
-$(B)/tests/abcheck: $(ABCHECK_SRC) $(wildcard tests/abcheck/*.h include/previrt/*.h)
+$(B)/tests/abcheck: $(ABCHECK_SRC) $(wildcard tests/abcheck/*.h audit/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $(ABCHECK_SRC) -lcapstone
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -I. -o $@ $(ABCHECK_SRC) -lcapstone
 
 $(B)/asan/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h include/previrt/*.h)
 	@mkdir -p $(@D)

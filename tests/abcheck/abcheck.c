@@ -25,8 +25,8 @@
  * fails, 2 bad usage or unusable input.
  *
  * Build (from the top directory):
- *   gcc -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -Iinclude \
- *       -o build/tests/abcheck tests/abcheck/[a-z]*.c -lcapstone
+ *   gcc -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -Iinclude -I. \
+ *       -o build/tests/abcheck tests/abcheck/[a-z]*.c audit/sensitive.c -lcapstone
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,9 +46,9 @@ static int run(struct obj *orig, struct obj *ab, int quiet)
 			orig->is64 ? 64 : 32, ab->path, ab->is64 ? 64 : 32);
 		return 2;
 	}
-	if (dis_init()) {
+	if (sens_init()) {
 		fputs("abcheck: cannot initialise capstone\n", stderr);
-		dis_fini();
+		sens_fini();
 		return 2;
 	}
 	link_peers(orig, ab);
@@ -60,7 +60,7 @@ static int run(struct obj *orig, struct obj *ab, int quiet)
 	check_symbols(orig, ab);
 	free_maps(orig);
 	free(sites.v);
-	dis_fini();
+	sens_fini();
 	if (report_finish())
 		return 1;
 	if (!quiet)

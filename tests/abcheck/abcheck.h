@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit/sensitive.h"
+
 /* --- report.c ---------------------------------------------------------- */
 
 #define NO_OFF UINT64_MAX /* a failure about a whole section */
@@ -22,6 +24,8 @@ struct soff soff(int64_t v);
 void report_skipped(void);
 /* Prints what report_fail held back; returns the failure count. */
 unsigned long report_finish(void);
+/* Bytes as "0f 1f 00", cut short with " ..." where outsz ends. */
+void hex_bytes(char *out, size_t outsz, const uint8_t *p, size_t n);
 
 /* --- elf.c --------------------------------------------------------------- */
 
@@ -84,45 +88,13 @@ const char *sym_label(const struct obj *o, const struct sym *s);
 
 /* --- insn.c -------------------------------------------------------------- */
 
-/* Ids outside capstone 4's range for instructions it does not know. */
-enum {
-	ABX_INS_MONITORX = 0x10000,
-	ABX_INS_MWAITX,
-	ABX_INS_RDPID,
-	ABX_INS_WBNOINVD,
-};
+/* Instructions are decoded by audit/sensitive.c (sens_init, sens_decode,
+ * sens_pad_pattern), in AT&T syntax like the assembler input. */
 
-enum {
-	PC_NONE,
-	PC_BRANCH, /* jmp/jcc/call/loop/jcxz/xbegin to an immediate */
-	PC_RIP,    /* a RIP-relative memory operand */
-};
-
-struct insn {
-	unsigned len;      /* 0: undecodable (treated as a one-byte .byte) */
-	unsigned id;       /* X86_INS_* or ABX_INS_* */
-	unsigned npfx;     /* legacy and REX prefix bytes before the opcode */
-	int pcrel;         /* PC_BRANCH or PC_RIP: has a PC-relative target */
-	uint64_t target;   /* that target, as a section offset */
-	unsigned disp_off, disp_size; /* the displacement of a PC_RIP operand */
-	int has_mem;       /* some operand is in memory */
-	int fill;          /* alignment filler: an assembler NOP or int3 */
-	unsigned nops;
-	struct { int is_reg; unsigned reg; } op[2];
-	char text[192];
-};
-
-int dis_init(void);
-void dis_fini(void);
-/* Decodes the instruction at p[0..n) found at section offset `off`. */
-void dis_one(int bits, const uint8_t *p, size_t n, uint64_t off, struct insn *in);
 /* Whether `in` is an instruction the record kind may annotate. */
 int kind_matches(unsigned kind, const struct insn *in);
-/* The first kind other than MEM that `in` matches, or 0. */
+/* The kind `in` would need a record of, or 0. */
 unsigned sensitive_kind(const struct insn *in);
-/* Length of the afterburner NOP pattern at p, or 0. */
-unsigned pad_pattern(const uint8_t *p, size_t n);
-void hex_bytes(char *out, size_t outsz, const uint8_t *p, size_t n);
 
 /* --- records.c ----------------------------------------------------------- */
 

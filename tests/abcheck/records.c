@@ -135,19 +135,13 @@ static void check_placement(const struct obj *ab, const struct site *st,
 	pn->early_extra += has_early > head;
 }
 
-static int is_shadow_partner(const struct insn *in)
-{
-	return kind_matches(PREVIRT_AB_KIND_HLT, in) || kind_matches(PREVIRT_AB_KIND_SYSEXIT, in) ||
-	       kind_matches(PREVIRT_AB_KIND_SYSRET, in) || kind_matches(PREVIRT_AB_KIND_MWAIT, in);
-}
-
 /* The instruction(s) of the site; moves pad_start past a shadowed one. */
 static void check_site_insns(const struct obj *ab, struct site *st, int bits)
 {
 	const char *f = ab->path, *n = st->sec->name;
 	const uint8_t *p = st->sec->data;
 	struct insn in;
-	dis_one(bits, p + st->start, st->end - st->start, st->start, &in);
+	sens_decode(bits, p + st->start, st->end - st->start, st->start, &in);
 	if (in.len != st->insn_len)
 		report_fail(f, n, st->start,
 			    "%s site decodes as `%s` (%u bytes), record says %u bytes",
@@ -161,8 +155,8 @@ static void check_site_insns(const struct obj *ab, struct site *st, int bits)
 			    kind_name(st->kind), in.text);
 	if (!(st->flags & PREVIRT_AB_F_SHADOW))
 		return;
-	dis_one(bits, p + st->pad_start, st->end - st->pad_start, st->pad_start, &in);
-	if (in.len == 0 || !is_shadow_partner(&in)) {
+	sens_decode(bits, p + st->pad_start, st->end - st->pad_start, st->pad_start, &in);
+	if (in.len == 0 || !sens_is_shadow_partner(in.kind)) {
 		report_fail(f, n, st->pad_start,
 			    "SHADOW site: `%s` after sti is not hlt, sysexit, sysret or mwait",
 			    in.text);
@@ -175,7 +169,7 @@ static void check_padding(const struct obj *ab, const struct site *st)
 {
 	const uint8_t *p = st->sec->data;
 	for (uint64_t pos = st->pad_start; pos < st->end;) {
-		unsigned k = pad_pattern(p + pos, st->end - pos);
+		unsigned k = sens_pad_pattern(p + pos, st->end - pos);
 		if (!k) {
 			char hex[64];
 			hex_bytes(hex, sizeof hex, p + pos, st->end - pos);

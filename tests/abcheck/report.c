@@ -68,3 +68,13 @@ struct soff soff(int64_t v)
 	snprintf(r.s, sizeof r.s, "%c0x%llx", v < 0 ? '-' : '+', (unsigned long long)m);
 	return r;
 }
+
+void hex_bytes(char *out, size_t outsz, const uint8_t *p, size_t n)
+{
+	size_t k = 0, i;
+	out[0] = 0;
+	for (i = 0; i < n && k + 8 < outsz; i++)
+		k += (size_t)snprintf(out + k, outsz - k, "%s%02x", i ? " " : "", p[i]);
+	if (i < n)
+		snprintf(out + k, outsz - k, " ...");
+}

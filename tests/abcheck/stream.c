@@ -37,7 +37,7 @@ static unsigned step(const struct insn *in)
 
 static void decode_at(const struct sec *s, int bits, uint64_t pos, struct insn *in)
 {
-	dis_one(bits, s->data + pos, s->size - pos, pos, in);
+	sens_decode(bits, s->data + pos, s->size - pos, pos, in);
 }
 
 static int covered(const struct sec *s, uint64_t pos, unsigned len)
@@ -70,7 +70,7 @@ static uint64_t fill_end(const struct sec *s, int bits, uint64_t pos, uint64_t e
 			continue;
 		}
 		uint64_t next = pos + step(&in);
-		if (in.id == X86_INS_JMP && in.pcrel == PC_BRANCH && !covered(s, pos, in.len) &&
+		if (in.id == X86_INS_JMP && in.pcrel == SENS_PC_BRANCH && !covered(s, pos, in.len) &&
 		    in.target > next && in.target <= end &&
 		    all_fill(s, bits, next, in.target)) {
 			pos = in.target;
@@ -165,7 +165,7 @@ static int same_insn(const struct pairing *P, uint64_t i, const struct insn *A, 
 	if (free_pcrel(P->so, i, A) && free_pcrel(P->sa, j, B)) {
 		if (A->pcrel != B->pcrel)
 			return 0;
-		if (A->pcrel == PC_BRANCH) /* short and near forms are both fine */
+		if (A->pcrel == SENS_PC_BRANCH) /* short and near forms are both fine */
 			return A->id == B->id && A->npfx == B->npfx && memcmp(a, b, A->npfx) == 0;
 		unsigned d = A->disp_off, e = A->disp_off + A->disp_size;
 		return A->len == B->len && d == B->disp_off && e <= A->len &&
@@ -204,7 +204,7 @@ static int padding_shaped(const struct sec *s, uint64_t j, uint64_t j2, unsigned
 	if (previrt_ab_site_len[kind] <= insn_len || j2 - j != previrt_ab_site_len[kind] - insn_len)
 		return 0;
 	for (unsigned k; j < j2; j += k)
-		if (!(k = pad_pattern(s->data + j, j2 - j)))
+		if (!(k = sens_pad_pattern(s->data + j, j2 - j)))
 			return 0;
 	return 1;
 }
