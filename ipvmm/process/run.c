@@ -163,6 +163,8 @@ static _Noreturn void finish(int status)
 	static const char *const why[] = {"", "unimplemented", "triple fault", "bad memory access",
 					  "halted", "watchdog"};
 	fflush(stdout);
+	if (M.cpu.stop == STOP_HALTED)
+		fprintf(stderr, "previrt: the guest halted with interrupts off: powered off (%s)\n", M.cpu.why);
 	if (status) {
 		fprintf(stderr, "previrt: guest stopped (%s): %s\n",
 			M.cpu.stop < 6 ? why[M.cpu.stop] : "?", M.cpu.why);
@@ -476,7 +478,7 @@ static int step_done(void)
 	if (M.ended)
 		finish(M.status);
 	if (M.cpu.stop || vcpu_deliver_pending(&M.cpu))
-		finish(M.cpu.stop == STOP_NONE ? 1 : 1);
+		finish(M.cpu.stop == STOP_HALTED ? 0 : 1);
 	if (M.ended)
 		finish(M.status);
 	return 0;
@@ -652,13 +654,13 @@ static void page_fault(uint32_t la, uint64_t hwerr)
  * guest's descriptor behind it and let the instruction run again. */
 static int fix_native_segments(const greg_t *g)
 {
-	uint16_t ds, es;
-	__asm__ volatile("mov %%ds, %0; mov %%es, %1" : "=r"(ds), "=r"(es));
-	const uint16_t now[S_NSEG] = {
-		[S_ES] = es, [S_DS] = ds,
-		[S_FS] = (uint16_t)((uint64_t)g[REG_CSGSFS] >> 32),
-		[S_GS] = (uint16_t)((uint64_t)g[REG_CSGSFS] >> 16),
-	};
+	/* the host's sigcontext has no data selectors (it writes 0 for fs and
+	 * gs): the registers themselves still hold the interrupted values */
+	uint16_t ds, es, fs, gs;
+	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+			 : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+	(void)g;
+	const uint16_t now[S_NSEG] = {[S_ES] = es, [S_DS] = ds, [S_FS] = fs, [S_GS] = gs};
 	static const unsigned segs[] = {S_ES, S_DS, S_FS, S_GS};
 	int fixed = 0;
 	for (unsigned i = 0; i < 4; i++) {
