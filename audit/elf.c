@@ -169,7 +169,7 @@ static int load_sections(struct elf_file *f, const struct ehdr *e, char *err, si
 		read_shdr(f, e->shoff + (uint64_t)i * e->shentsize, &sh);
 		struct elf_sec *s = &f->secs[i];
 		*s = (struct elf_sec){"", i, sh.sh_type, sh.sh_link, sh.sh_info, sh.sh_flags,
-				      sh.sh_addr, sh.sh_size, sh.sh_entsize, NULL};
+				      sh.sh_addr, sh.sh_size, sh.sh_addralign, sh.sh_entsize, NULL};
 		names[i] = sh.sh_name;
 		if (i == 0 || s->type == SHT_NOBITS || s->type == SHT_NULL)
 			continue;
@@ -243,6 +243,7 @@ static int load_symbols(struct elf_file *f, char *err, size_t errsz)
 		s->size = sy.st_size;
 		s->bind = ELF64_ST_BIND(sy.st_info);
 		s->type = ELF64_ST_TYPE(sy.st_info);
+		s->other = sy.st_other;
 		/* SHN_XINDEX would need SHT_SYMTAB_SHNDX; such a symbol is treated as
 		 * being in no section (it then names nothing), which is safe. */
 		s->shndx = sy.st_shndx;
@@ -299,12 +300,12 @@ static int read_one(const struct elf_file *f, const struct elf_sec *rs, const st
 		Elf64_Rela e = {0};
 		memcpy(&e, p, rela ? sizeof e : sizeof(Elf64_Rel));
 		*r = (struct elf_rel){e.r_offset, (uint32_t)ELF64_R_TYPE(e.r_info),
-				      (uint32_t)ELF64_R_SYM(e.r_info), e.r_addend};
+				      (uint32_t)ELF64_R_SYM(e.r_info), e.r_addend, rela};
 	} else {
 		Elf32_Rela e = {0};
 		memcpy(&e, p, rela ? sizeof e : sizeof(Elf32_Rel));
 		*r = (struct elf_rel){e.r_offset, ELF32_R_TYPE(e.r_info), ELF32_R_SYM(e.r_info),
-				      e.r_addend};
+				      e.r_addend, rela};
 	}
 	if (r->sym >= f->nsyms && r->sym != 0)
 		return fail(err, errsz, "%s: entry %zu: symbol index %u out of range (%zu symbols)",

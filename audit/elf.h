@@ -12,14 +12,14 @@ struct elf_sec {
 	const char *name;
 	unsigned idx;
 	uint32_t type, link, info;
-	uint64_t flags, addr, size, entsize;
+	uint64_t flags, addr, size, align, entsize;
 	const uint8_t *data; /* NULL when the section has no file contents */
 };
 
 struct elf_sym {
 	const char *name;
 	uint64_t value, size;
-	unsigned char type, bind;
+	unsigned char type, bind, other;
 	unsigned shndx; /* SHN_* values above the section count mean "no section" */
 };
 
@@ -27,6 +27,7 @@ struct elf_rel {
 	uint64_t off; /* of the relocated field, in the target section */
 	uint32_t type, sym;
 	int64_t addend; /* RELA: r_addend; REL: the 32-bit field, sign-extended */
+	int rela;       /* from SHT_RELA; else the addend came from the field */
 };
 
 struct elf_file {
