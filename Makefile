@@ -49,9 +49,9 @@ $(B)/libexec/previrt/as: $(B)/bin/afterburn-as
 
 # Test tools: the capstone property checker, and the afterburner built with
 # AddressSanitizer and UndefinedBehaviorSanitizer for the golden/CLI tests.
-# abcheck decodes with the audit's module: tests may use audit/, never the
-# other way round.
-ABCHECK_SRC := $(wildcard tests/abcheck/*.c) audit/sensitive.c
+# abcheck loads and decodes with the audit's modules: tests may use audit/,
+# never the other way round.
+ABCHECK_SRC := $(wildcard tests/abcheck/*.c) audit/elf.c audit/sensitive.c
 
 tests: $(TESTS) $(B)/tests/abcheck $(B)/asan/afterburn $(B)/asan/previrt
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit/elf.h"
 #include "audit/sensitive.h"
 
 /* --- report.c ---------------------------------------------------------- */
@@ -27,7 +28,7 @@ unsigned long report_finish(void);
 /* Bytes as "0f 1f 00", cut short with " ..." where outsz ends. */
 void hex_bytes(char *out, size_t outsz, const uint8_t *p, size_t n);
 
-/* --- elf.c --------------------------------------------------------------- */
+/* --- obj.c --------------------------------------------------------------- */
 
 struct rel {
 	uint64_t off;    /* field offset in the section it applies to */
@@ -55,21 +56,13 @@ struct sec {
 	size_t nanchors;
 };
 
-struct sym {
-	const char *name;
-	uint64_t value, size;
-	unsigned char bind, type, other;
-	uint32_t shndx;
-};
-
 struct obj {
 	const char *path;
 	int is64;
-	uint8_t *buf;
-	size_t len;
-	struct sec *secs;
+	struct elf_file elf;   /* the audit's model of the file (audit/elf.h) */
+	struct sec *secs;      /* indexed like elf.secs */
 	size_t nsecs;
-	struct sym *syms;
+	struct elf_sym *syms;  /* elf.syms */
 	size_t nsyms;
 };
 
@@ -77,14 +70,14 @@ struct obj {
 int obj_load(struct obj *o, const char *path);
 void obj_free(struct obj *o);
 /* The section a symbol is defined in, or NULL (undefined, absolute, common). */
-struct sec *sym_sec(const struct obj *o, const struct sym *s);
+struct sec *sym_sec(const struct obj *o, const struct elf_sym *s);
 /* Relocations at `off` of section s: how many, and the first one. */
 size_t rels_at(const struct sec *s, uint64_t off, const struct rel **first);
 /* Pairs sections of the two objects by name and occurrence number. */
 void link_peers(struct obj *a, struct obj *b);
 int sec_is_code(const struct sec *s);
 /* A symbol's name for comparisons: a section symbol goes by its section. */
-const char *sym_label(const struct obj *o, const struct sym *s);
+const char *sym_label(const struct obj *o, const struct elf_sym *s);
 
 /* --- insn.c -------------------------------------------------------------- */
 

@@ -230,7 +230,7 @@ static void compare_rel(const struct obj *orig, const struct rel *ro, const stru
 			const struct obj *ab, const struct rel *ra, const struct sec *sa)
 {
 	const char *f = ab->path;
-	const struct sym *yo = &orig->syms[ro->sym], *ya = &ab->syms[ra->sym];
+	const struct elf_sym *yo = &orig->syms[ro->sym], *ya = &ab->syms[ra->sym];
 	const char *lo = sym_label(orig, yo), *la = sym_label(ab, ya);
 	if (ra->type != ro->type)
 		report_fail(f, sa->name, ra->off, "relocation type %u, expected %u", ra->type,
@@ -383,8 +383,8 @@ static struct named *sorted_names(const struct obj *o, size_t *n)
 	return v;
 }
 
-static void compare_sym(const struct obj *orig, const struct sym *yo, const struct obj *ab,
-			const struct sym *ya)
+static void compare_sym(const struct obj *orig, const struct elf_sym *yo, const struct obj *ab,
+			const struct elf_sym *ya)
 {
 	const struct sec *so = sym_sec(orig, yo), *sa = sym_sec(ab, ya);
 	const char *f = ab->path, *where = sa ? sa->name : "(no section)";
@@ -418,7 +418,7 @@ static void compare_sym(const struct obj *orig, const struct sym *yo, const stru
 			    (unsigned long long)ya->size, (unsigned long long)yo->size);
 }
 
-static int checked_sym(const struct obj *o, const struct sym *y)
+static int checked_sym(const struct obj *o, const struct elf_sym *y)
 {
 	const struct sec *s = sym_sec(o, y);
 	return s && compared(s);
@@ -437,8 +437,8 @@ void check_symbols(struct obj *orig, struct obj *ab)
 	size_t i = 0, j = 0;
 	while (i < no || j < na) {
 		int c = i >= no ? 1 : j >= na ? -1 : strcmp(vo[i].name, va[j].name);
-		const struct sym *yo = i < no ? &orig->syms[vo[i].idx] : NULL;
-		const struct sym *ya = j < na ? &ab->syms[va[j].idx] : NULL;
+		const struct elf_sym *yo = i < no ? &orig->syms[vo[i].idx] : NULL;
+		const struct elf_sym *ya = j < na ? &ab->syms[va[j].idx] : NULL;
 		if (c < 0) {
 			if (checked_sym(orig, yo))
 				report_fail(ab->path, ".symtab", NO_OFF,
