@@ -41,6 +41,7 @@
 #include "ipvmm/dev/rtc.h"
 #include "ipvmm/dev/uart16550.h"
 #include "layout.h"
+#include "hosttsc.h"
 #include "linuxboot.h"
 #include "memory.h"
 #include "policy.h"
@@ -299,7 +300,7 @@ static void drop_supervisor_pages(void)
 static void cpl_changed(void *ctx)
 {
 	(void)ctx;
-	if (M.cpu.cpl == 3)
+	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel)
 		drop_supervisor_pages();
 	pv_vcpu_page_access(M.cpu.cpl != 3);
 }
@@ -896,8 +897,18 @@ static int has_multiboot_header(const struct elfimage *im)
 static int linux_setup(const struct pv_config *cfg, const struct elfimage *im, int64_t delta)
 {
 	char cmdline[LB_CMDLINE_MAX], err[256];
-	int n = snprintf(cmdline, sizeof cmdline, "reservetop=%u console=ttyS0%s%s", PV_AREA_SIZE,
-			 cfg->append ? " " : "", cfg->append ? cfg->append : "");
+	/* The guest's TSC is the host's: tell Linux its rate rather than let
+	 * it calibrate against the PIT, whose port reads cost a VMM entry each
+	 * and fail the calibration's jitter checks on a loaded host; and that
+	 * it is reliable, so a tick lost to host scheduling (the PIT's edges
+	 * are coalesced when the VMM runs late) does not get the TSC judged
+	 * unstable against jiffies. */
+	char tsc[64] = "";
+	uint32_t khz = pv_host_tsc_khz();
+	if (khz)
+		snprintf(tsc, sizeof tsc, " tsc_early_khz=%u tsc=reliable", khz);
+	int n = snprintf(cmdline, sizeof cmdline, "reservetop=%u console=ttyS0%s%s%s", PV_AREA_SIZE,
+			 tsc, cfg->append ? " " : "", cfg->append ? cfg->append : "");
 	if (n < 0 || (size_t)n >= sizeof cmdline) {
 		fprintf(stderr, "previrt: --append: command line too long\n");
 		return 2;

@@ -15,6 +15,9 @@ struct pv_config {
 	int stats;                   /* print statistics at the end */
 	uint8_t native[PREVIRT_AB_NKINDS]; /* kinds left native (trap and emulate) */
 	unsigned timeout;            /* seconds, 0: none (watchdog) */
+	/* keep the kernel's host mappings while the guest runs ring 3: much
+	 * faster, but ring-3 code can then read and write mapped kernel pages */
+	int user_sees_kernel;
 };
 
 /* Exit status of the run: 0 when the guest reset the machine (its way of

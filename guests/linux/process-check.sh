@@ -1,0 +1,45 @@
+# The guest half of tests/linux-process.sh: each check prints
+# "check: NAME: ok|FAIL"; the host times the sleep and compares the date.
+fail=0
+check() {
+	name=$1
+	shift
+	if "$@"; then echo "check: $name: ok"; else echo "check: $name: FAIL"; fail=$((fail + 1)); fi
+}
+forkexec() {
+	i=0
+	while [ $i -lt 200 ]; do
+		/bin/true || return 1
+		i=$((i + 1))
+	done
+}
+pipeline() {
+	[ "$(seq 1 2000 | grep 7 | sort -rn | head -n 1 | tr 9 x)" = 1xx7 ]
+}
+signals() {
+	# a child that waits for SIGUSR1, and its trap must run
+	sh -c 'trap "echo got-usr1; exit 0" USR1; while :; do sleep 1; done' >/tmp/sig.out &
+	pid=$!
+	sleep 1
+	kill -USR1 $pid && wait $pid && grep -q got-usr1 /tmp/sig.out &&
+		{ sh -c 'kill -TERM $$; sleep 5'; [ $? = 143 ]; }
+}
+cpuinfo() {
+	grep -q '^processor' /proc/cpuinfo && grep -q '^model name' /proc/cpuinfo &&
+		grep -q '^flags.* tsc' /proc/cpuinfo
+}
+interrupts() {
+	grep -qE '^ *0: +[0-9]+ .*timer' /proc/interrupts
+}
+check fork-exec-200 forkexec
+check pipeline pipeline
+check signals signals
+check proc-cpuinfo cpuinfo
+check proc-interrupts interrupts
+check memory-64M sh -c '/bin/memtouch 64 | grep -q "16384 pages ok"'
+echo "sleep: start"
+sleep 1
+echo "sleep: end"
+echo "date: $(date +%s)"
+echo "check: done, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Afterburnt i386 Linux 6.1 as a process: `previrt run --platform=process`
+# boots the afterburnt vmlinux with a busybox initramfs and runs
+# guests/linux/process-check.sh in the guest (fork/exec of 200 processes, a
+# pipeline, signals, /proc/cpuinfo and /proc/interrupts, 64 MiB touched page
+# by page); the host times `sleep 1` (within 10%) and compares the guest's
+# `date` with its own clock (within a second); the run must end with the
+# guest's reboot -f and status 0.  Then the same script, same build, on QEMU
+# TCG (`--platform=qemu`, which boots this vmlinux's bzImage).
+#
+#   tests/linux-process.sh VMLINUX_DIR
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=${1:?usage: tests/linux-process.sh VMLINUX_DIR}
+pv=$top/build/bin/previrt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "linux-process.sh: FAIL: $*"; fail=1; }
+
+gcc -m32 -static -O2 -Wall -Wextra -Werror -o "$tmp/memtouch" "$top/guests/linux/memtouch.c" || exit 1
+initrd=$("$top/guests/linux/initramfs.sh" --arch i386 --add "$tmp/memtouch=/bin/memtouch" \
+	--add "$top/guests/linux/process-check.sh=/process-check.sh" | tail -n 1) || exit 1
+
+# boot PLATFORM: the console, each line stamped with the host's clock
+# (seconds since the epoch, microseconds), in $tmp/PLATFORM.log
+boot() {
+	platform=$1
+	shift
+	{ timeout --kill-after=5 300 "$pv" run --platform="$platform" --timeout 240 --mem 256 \
+		--initrd "$initrd" --append "previrt.script=/process-check.sh" "$@" "$kdir/vmlinux" \
+		</dev/null 2>"$tmp/$platform.err"; echo $? >"$tmp/$platform.rc"; } |
+		perl -MTime::HiRes=time -ne 'BEGIN { $| = 1 } s/\r//g; printf "%.6f %s", time, $_' >"$tmp/$platform.log"
+}
+
+verify() {
+	platform=$1 log=$tmp/$1.log
+	rc=$(cat "$tmp/$platform.rc")
+	echo "--- $platform: exit $rc"
+	grep -E ' (check|sleep|date|memtouch):' "$log" | cut -d' ' -f2-
+	[ "$rc" = 0 ] || { bad "$platform: exit status $rc"; tail -n 20 "$log"; cat "$tmp/$platform.err"; }
+	for c in fork-exec-200 pipeline signals proc-cpuinfo proc-interrupts memory-64M; do
+		grep -q " check: $c: ok\$" "$log" || bad "$platform: check $c did not pass"
+	done
+	grep -q ' check: done, 0 failed$' "$log" || bad "$platform: the guest script did not finish cleanly"
+	grep -q ' reboot: ' "$log" || bad "$platform: no reboot at the end"
+	# the host's clock across the guest's `sleep 1`, and the guest's date
+	awk -v p="$platform" '
+		$2 == "sleep:" && $3 == "start" { s = $1 }
+		$2 == "sleep:" && $3 == "end" { e = $1 }
+		$2 == "date:" { d = $3 - $1 }
+		END {
+			if (!s || !e) { print p ": no sleep markers"; exit 1 }
+			printf "%s: sleep 1 took %.3f s on the host clock; guest date - host time = %+.3f s\n", p, e - s, d
+			if (e - s < 0.9 || e - s > 1.1) { print p ": sleep 1 is not within 10%"; exit 1 }
+			if (d < -1.0 || d > 1.0) { print p ": date is more than a second off"; exit 1 }
+		}' "$log" || bad "$platform: timing"
+}
+
+boot process --stats
+verify process
+sed -n '/^previrt: statistics/,$p' "$tmp/process.err" | tail -n 5
+boot qemu
+verify qemu
+exit $fail
