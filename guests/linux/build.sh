@@ -58,9 +58,13 @@ if [ "$variant" = afterburnt ]; then
 	make -s -C "$top" all >&2
 fi
 
+# The config: the common fragment, then the arch's own if it has one.
+fragments="$here/config.fragment"
+[ -f "$here/config.$arch.fragment" ] && fragments="$fragments $here/config.$arch.fragment"
+
 key=$( {
 	echo "$pkgver $arch $variant"
-	cat "$here/config.fragment"
+	cat $fragments
 	gcc --version | head -n 1
 	as --version | head -n 1
 	if [ "$variant" = afterburnt ]; then
@@ -77,6 +81,11 @@ key=$( {
 	fi
 } | sha256sum | cut -c1-12)
 out=$cache/linux/$arch-$variant-$key
+mkdir -p "$cache/linux"
+# Two builds of one key (two test runs at once) wait for each other
+# instead of removing each other's files.
+exec 9>"$out.lock"
+flock 9
 if [ -f "$out/.done" ]; then
 	echo "build.sh: $arch $variant: cached" >&2
 	echo "$out"
@@ -124,14 +133,17 @@ fail() {
 echo "build.sh: $arch $variant: configuring in $out" >&2
 {
 	kmake tinyconfig &&
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$here/config.fragment" &&
+	# shellcheck disable=SC2086
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" $fragments &&
 	kmake olddefconfig
 } >"$log" 2>&1 || fail "configuration"
 # merge_config only warns when a value does not stick; we insist.
-grep -v '^#' "$here/config.fragment" | grep . | while read -r want; do
+# shellcheck disable=SC2086
+cat $fragments | grep -v '^#' | grep . | while read -r want; do
 	grep -qx "$want" "$out/.config" || { echo "build.sh: config: '$want' did not stick" >&2; exit 1; }
 done
-grep '^# CONFIG_.* is not set' "$here/config.fragment" | while read -r want; do
+# shellcheck disable=SC2086
+cat $fragments | grep '^# CONFIG_.* is not set' | while read -r want; do
 	name=$(echo "$want" | cut -d' ' -f2)
 	if grep -q "^$name=" "$out/.config"; then echo "build.sh: config: $name is set" >&2; exit 1; fi
 done
