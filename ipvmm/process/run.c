@@ -48,7 +48,8 @@
 #include "switch.h"
 
 #define K(n) PREVIRT_AB_KIND_##n
-#define TICK_NS 1000000u /* host timer period: the PIT is brought up to date at least this often */
+#define TICK_NS 1000000u
+#define STUCK_NS 10000000000ull /* interrupts off for 10 s: the guest is stuck */ /* host timer period: the PIT is brought up to date at least this often */
 
 /* The selector of the host LDT slot that carries guest segment register s. */
 #define REAL_SEL(s) ((uint16_t)((((s) + 1) << 3) | 7))
@@ -78,6 +79,7 @@ struct machine {
 	uint64_t t0_ns, vmm_ns;
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */
+	uint64_t if_seen_ns; /* the last time the guest ran with interrupts enabled */
 };
 
 static struct machine M;
@@ -698,6 +700,19 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	greg_t *g = uc->uc_mcontext.gregs;
 	if (sig > 0 && sig < 65)
 		M.signals[sig]++;
+	/* A guest that keeps interrupts off this long is hung or has given up
+	 * (a Linux panic spins with them off): end it rather than hang. */
+	if (sig == SIGALRM && in_guest_code(g) && !M.in_vmm) {
+		uint64_t t = now_ns();
+		if (VIF)
+			M.if_seen_ns = t;
+		else if (M.if_seen_ns && t - M.if_seen_ns > STUCK_NS) {
+			vcpu_fail(&M.cpu, STOP_TIMEOUT,
+				  "the guest ran %u s with interrupts disabled: hung or panicked",
+				  (unsigned)(STUCK_NS / 1000000000u));
+			finish(1);
+		}
+	}
 	if (sig == SIGALRM && M.cfg->timeout && now_ns() - M.t0_ns > M.cfg->timeout * 1000000000ull) {
 		vcpu_fail(&M.cpu, STOP_TIMEOUT, "the guest ran longer than %u s (--timeout)",
 			  M.cfg->timeout);
