@@ -62,4 +62,15 @@ verify process
 sed -n '/^previrt: statistics/,$p' "$tmp/process.err" | tail -n 5
 boot qemu
 verify qemu
+
+# A kernel panic (no init to run) spins with interrupts on: the watchdog
+# ends it with a message and status 1; the host process does not crash.
+timeout --kill-after=5 60 "$pv" run --timeout 8 --initrd "$initrd" --append "rdinit=/nonexistent init=/nonexistent" \
+	"$kdir/vmlinux" </dev/null >"$tmp/panic.out" 2>"$tmp/panic.err"
+rc=$?
+echo "--- panic: exit $rc: $(grep -m1 'Kernel panic' "$tmp/panic.out" | tr -d '\r')"
+grep -m1 'stopped' "$tmp/panic.err"
+[ "$rc" = 1 ] || bad "panic: exit status $rc, expected 1"
+grep -q 'Kernel panic - not syncing' "$tmp/panic.out" || bad "panic: no panic message on the console"
+grep -q 'stopped (watchdog): the guest ran longer than 8 s' "$tmp/panic.err" || bad "panic: no watchdog message"
 exit $fail

@@ -51,8 +51,11 @@
 #define TICK_NS 1000000u
 #define STUCK_NS 10000000000ull /* interrupts off for 10 s: the guest is stuck */ /* host timer period: the PIT is brought up to date at least this often */
 
-/* The selector of the host LDT slot that carries guest segment register s. */
-#define REAL_SEL(s) ((uint16_t)((((s) + 1) << 3) | 7))
+/* The host LDT slots that carry guest segment register s: as the guest
+ * loaded it, and with its limit capped below the guest kernel (ring 3). */
+#define FULL_SLOT(s) ((s) + 1)
+#define CAP_SLOT(s) ((s) + 7)
+#define SLOT_SEL(n) ((uint16_t)(((n) << 3) | 7))
 
 struct machine {
 	const struct pv_config *cfg;
@@ -61,7 +64,15 @@ struct machine {
 	struct patch_site *sites;
 	uint32_t nsites;
 	struct patch_stats pstats;
-	uint16_t real_sel[S_NSEG];
+	/* Ring 3 runs on segments whose limits end at slots_cap, which lies
+	 * above every user page and below every supervisor page the VMM has
+	 * mapped, so the kernel's mappings can stay while user code runs.
+	 * When no such boundary exists (cap_broken, until the next full
+	 * flush) supervisor pages are unmapped instead; after a ring-3 #GP the
+	 * cap is suspended until the next kernel entry, so that the access
+	 * turns into the guest's own page fault. */
+	uint32_t slots_cap, sup_low, user_top;
+	int cap_broken, uncapped;
 	struct i8259 pic;
 	struct i8254 pit;
 	struct uart16550 uart;
@@ -197,25 +208,28 @@ static void console_input(void)
 
 /* ---- host LDT: the guest's segments ---- */
 
-static void ldt_write(unsigned s, const struct vseg *g)
+static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
 {
-	struct user_desc d = {.entry_number = s + 1};
+	struct user_desc d = {.entry_number = slot};
 	if (!g->usable) {
 		d.seg_not_present = 1;
 		d.read_exec_only = 1;
 	} else {
 		uint32_t hi = g->desc_hi, type = (hi >> 8) & 0xf;
-		int code = (hi & 0x1000) && (type & 8);
+		int code = (hi & 0x1000) && (type & 8), down = !code && (type & 4);
+		uint64_t limit = g->limit; /* bytes - 1 */
+		if (cap && !down)
+			limit = cap > g->base ? (limit < cap - g->base - 1 ? limit : cap - g->base - 1) : 0;
 		d.base_addr = g->base;
-		d.limit_in_pages = (hi & 0x800000) != 0;
-		d.limit = d.limit_in_pages ? g->limit >> 12 : g->limit;
+		d.limit_in_pages = limit > 0xfffff || (hi & 0x800000);
+		d.limit = (unsigned)(d.limit_in_pages ? ((limit + 1) >> 12) - ((limit + 1) >= 0x1000) : limit);
 		d.seg_32bit = (hi & 0x400000) != 0;
 		d.contents = code ? MODIFY_LDT_CONTENTS_CODE
-				  : (type & 4) ? MODIFY_LDT_CONTENTS_STACK : MODIFY_LDT_CONTENTS_DATA;
-		d.read_exec_only = code ? !(type & 2) : !(type & 2);
+				  : down ? MODIFY_LDT_CONTENTS_STACK : MODIFY_LDT_CONTENTS_DATA;
+		d.read_exec_only = !(type & 2);
 		d.seg_not_present = !(hi & 0x8000);
 		d.useable = 1;
-		if (s == S_CS)
+		if (code)
 			d.read_exec_only = 0; /* the VMM reads the code it decodes through CS too */
 	}
 	if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0) {
@@ -224,12 +238,62 @@ static void ldt_write(unsigned s, const struct vseg *g)
 	}
 }
 
+#define CAP_STEP 0x10000000u /* the boundary moves in 256 MiB steps, so it rarely moves */
+
 static void seg_loaded(void *ctx, unsigned s)
 {
 	(void)ctx;
-	const struct vseg *g = &M.cpu.seg[s];
-	ldt_write(s, g);
-	M.real_sel[s] = g->usable ? REAL_SEL(s) : 0;
+	ldt_write(FULL_SLOT(s), &M.cpu.seg[s], 0);
+	ldt_write(CAP_SLOT(s), &M.cpu.seg[s], M.slots_cap);
+}
+
+static int capping(void)
+{
+	return M.cpu.cpl == 3 && !M.cap_broken && !M.uncapped && !M.cfg->user_sees_kernel;
+}
+
+/* The host selector guest segment register s runs on now. */
+static uint16_t real_selector(unsigned s)
+{
+	if (!M.cpu.seg[s].usable)
+		return 0;
+	return SLOT_SEL(capping() ? CAP_SLOT(s) : FULL_SLOT(s));
+}
+
+static void cap_move(uint32_t cap)
+{
+	M.slots_cap = cap;
+	for (unsigned s = 0; s < S_NSEG; s++)
+		ldt_write(CAP_SLOT(s), &M.cpu.seg[s], cap);
+}
+
+/* A page the VMM maps for the guest: keep the boundary between the user
+ * and the supervisor pages, or give it up until the next full flush. */
+static void cap_note(uint32_t page, int user)
+{
+	if (user) {
+		if (page + 0x1000 > M.user_top)
+			M.user_top = page + 0x1000;
+	} else if (page < M.sup_low) {
+		M.sup_low = page;
+	}
+	if (M.cap_broken || (M.user_top <= M.slots_cap && M.slots_cap <= M.sup_low))
+		return;
+	uint64_t want = user ? ((uint64_t)M.user_top + CAP_STEP - 1) & ~(uint64_t)(CAP_STEP - 1)
+			     : M.sup_low & ~(CAP_STEP - 1);
+	if (want > M.sup_low)
+		want = M.sup_low;
+	if (want >= M.user_top && want <= M.sup_low && want != 0)
+		cap_move((uint32_t)want);
+	else
+		M.cap_broken = 1;
+}
+
+static void cap_flushed(void)
+{
+	M.sup_low = PV_AREA_BASE;
+	M.user_top = 0;
+	M.cap_broken = 0;
 }
 
 /* ---- the soft TLB ---- */
@@ -274,6 +338,7 @@ static void tlb_flush(void *ctx, uint32_t la, int all)
 	if (all) {
 		pv_unmap(0x10000, PV_AREA_BASE - 0x10000);
 		tlb_forget();
+		cap_flushed();
 	} else if (la >= 0x10000 && la < PV_AREA_BASE) {
 		pv_unmap(la & ~0xfffu, 0x1000);
 	}
@@ -302,7 +367,8 @@ static void drop_supervisor_pages(void)
 static void cpl_changed(void *ctx)
 {
 	(void)ctx;
-	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel)
+	M.uncapped = 0;
+	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel && M.cap_broken)
 		drop_supervisor_pages();
 	pv_vcpu_page_access(M.cpu.cpl != 3);
 }
@@ -468,8 +534,8 @@ static void cpu_to_ctx(void)
 	CTX->esi = v->gpr[R_ESI], CTX->edi = v->gpr[R_EDI];
 	CTX->eip = v->eip; /* CS-relative: the host segment carries the base */
 	CTX->eflags = real_flags();
-	CTX->cs = M.real_sel[S_CS], CTX->ss = M.real_sel[S_SS], CTX->ds = M.real_sel[S_DS];
-	CTX->es = M.real_sel[S_ES], CTX->fs = M.real_sel[S_FS], CTX->gs = M.real_sel[S_GS];
+	CTX->cs = real_selector(S_CS), CTX->ss = real_selector(S_SS), CTX->ds = real_selector(S_DS);
+	CTX->es = real_selector(S_ES), CTX->fs = real_selector(S_FS), CTX->gs = real_selector(S_GS);
 	VIF = (v->eflags & EFL_IF) != 0;
 	irqcheck_cell();
 }
@@ -550,10 +616,10 @@ static void cpu_to_uc(greg_t *g)
 	/* cs and ss return through the signal frame; ds, es and gs are not
 	 * touched by sigreturn, so they are loaded here; fs by sigentry.S */
 	uint64_t csgsfs = (uint64_t)g[REG_CSGSFS];
-	csgsfs = (csgsfs & ~0xffff00000000ffffull) | M.real_sel[S_CS] |
-		 (uint64_t)M.real_sel[S_SS] << 48;
+	csgsfs = (csgsfs & ~0xffff00000000ffffull) | real_selector(S_CS) |
+		 (uint64_t)real_selector(S_SS) << 48;
 	g[REG_CSGSFS] = (greg_t)csgsfs;
-	uint32_t ds = M.real_sel[S_DS], es = M.real_sel[S_ES], gs = M.real_sel[S_GS];
+	uint32_t ds = real_selector(S_DS), es = real_selector(S_ES), gs = real_selector(S_GS);
 	__asm__ volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%gs" ::"r"(ds), "r"(es), "r"(gs));
 	VIF = (v->eflags & EFL_IF) != 0;
 	irqcheck_cell();
@@ -648,6 +714,7 @@ static void page_fault(uint32_t la, uint64_t hwerr)
 		return;
 	}
 	tlb_note(la & ~0xfffu, u);
+	cap_note(la & ~0xfffu, u);
 	M.faults_filled++;
 }
 
@@ -668,7 +735,7 @@ static int fix_native_segments(const greg_t *g)
 	int fixed = 0;
 	for (unsigned i = 0; i < 4; i++) {
 		unsigned s = segs[i];
-		if (now[s] == M.real_sel[s])
+		if (now[s] == real_selector(s))
 			continue;
 		if (seg_load_data(&M.cpu, s, now[s]))
 			return 0; /* the guest's own #GP/#NP for that selector */
@@ -738,6 +805,14 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	case SIGBUS:
 		if (v->cpl == 3 && fix_native_segments(g))
 			break;
+		if (trapno != 14 && capping()) {
+			/* maybe a ring-3 access above the cap: run it again on
+			 * full segments, without the kernel's pages, so it page
+			 * faults (or #GPs) exactly as the guest would see */
+			M.uncapped = 1;
+			drop_supervisor_pages();
+			break;
+		}
 		if (trapno == 14)
 			page_fault((uint32_t)(uintptr_t)si->si_addr, (uint64_t)g[REG_ERR]);
 		else
@@ -785,7 +860,7 @@ out:
 	cpu_to_uc(g);
 	M.in_vmm = 0;
 	M.vmm_ns += now_ns() - t;
-	return M.real_sel[S_FS];
+	return real_selector(S_FS);
 }
 
 void pv_sig_entry(int sig, siginfo_t *si, void *uc);
@@ -983,6 +1058,8 @@ int pv_run(const struct pv_config *cfg)
 		return 1;
 	}
 	vcpu_reset(&M.cpu, &ops, NULL);
+	M.slots_cap = PV_AREA_BASE;
+	cap_flushed();
 	for (unsigned s = 0; s < S_NSEG; s++)
 		seg_loaded(NULL, s);
 	if (M.linux) {

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Boot time of afterburnt i386 Linux 6.1 as a process: host wall time from
+# starting `previrt run` to the guest's init marker ("previrt-init: start"),
+# with the in-place VMM in this process (default, and --user-sees-kernel),
+# against QEMU TCG booting the same build (--platform=qemu).  Alternating
+# runs; medians, minimum and maximum.  Prints a table and writes
+# bench/results/process-boot.json.  Target: under 2 s in-process.
+#
+#   bench/process-boot.sh [--runs N] [--quick]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=5
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) runs=${2:?}; shift 2 ;;
+	--quick) runs=1; shift ;;
+	-h|--help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "process-boot: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+res=${PREVIRT_BENCH_RESULTS:-$top/bench/results}
+mkdir -p "$res"
+make -s -C "$top" all
+kdir=$("$top/guests/linux/build.sh" --arch i386 --variant afterburnt 2>/dev/null | tail -n 1)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo 'exit 0' >"$tmp/exit.sh"
+initrd=$("$top/guests/linux/initramfs.sh" --arch i386 --add "$tmp/exit.sh=/exit.sh" 2>/dev/null | tail -n 1)
+
+# one CONFIG [OPTIONS...]: seconds to the init marker, and to the end
+one() {
+	"$top/build/bin/previrt" run --timeout 120 --initrd "$initrd" --append previrt.script=/exit.sh \
+		"$@" "$kdir/vmlinux" </dev/null 2>/dev/null |
+		perl -MTime::HiRes=time -ne 'BEGIN { $t0 = time } if (/previrt-init: start/ && !$m) { $m = time - $t0 }
+			END { printf "%.3f %.3f\n", $m // -1, time - $t0 }'
+}
+configs="process user-sees-kernel qemu"
+for i in $(seq "$runs"); do
+	one --platform=process >>"$tmp/process"
+	one --platform=process --user-sees-kernel >>"$tmp/user-sees-kernel"
+	one --platform=qemu >>"$tmp/qemu"
+done
+# stats FILE COLUMN: median min max
+stats() { cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f %.3f %.3f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+printf '%-20s %10s %10s %10s %12s\n' platform "init med s" "min s" "max s" "run med s"
+json=$res/process-boot.json
+printf '{ "date": "%s", "runs": %s, "kernel": "%s", "rows": [' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$runs" "$kdir/vmlinux" >"$json"
+sep=
+for c in $configs; do
+	set -- $(stats "$tmp/$c" 1)
+	total=$(stats "$tmp/$c" 2 | cut -d' ' -f1)
+	printf '%-20s %10s %10s %10s %12s\n' "$c" "$1" "$2" "$3" "$total"
+	printf '%s\n  {"platform": "%s", "init_marker_s": {"median": %s, "min": %s, "max": %s}, "whole_run_s": %s}' \
+		"$sep" "$c" "$1" "$2" "$3" "$total" >>"$json"
+	sep=,
+done
+echo ' ] }' >>"$json"
+echo "process-boot: wrote $json"
