@@ -1,9 +1,9 @@
 #!/bin/sh
 # previrt's main job on its built-in default: build the tools, run the
 # afterburnt test kernel in this process (in-place VMM) and on QEMU TCG,
-# build an afterburnt Linux 6.1 (i386 unless --arch says otherwise), and boot
-# it on raw hardware (QEMU TCG) with a busybox initramfs that runs a
-# self-check.
+# build an afterburnt Linux 6.1 (i386 unless --arch says otherwise), boot it
+# in this process (i386) and on raw hardware (QEMU TCG) with a busybox
+# initramfs that runs a self-check.
 #
 #   scripts/afterburn-and-boot.sh [--arch i386|x86_64]
 #
@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?--arch needs a value}; shift 2 ;;
 	--arch=*) arch=${1#*=}; shift ;;
-	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "afterburn-and-boot.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -33,6 +33,11 @@ kdir=$("$top/guests/linux/build.sh" --arch "$arch" --variant afterburnt | tail -
 initrd=$("$top/guests/linux/initramfs.sh" --arch "$arch" | tail -n 1)
 sites=$("$top/scripts/count-sites.sh" "$kdir/vmlinux")
 echo "previrt: afterburnt $arch vmlinux: $kdir/vmlinux ($sites annotated sites in .afterburn)"
+if [ "$arch" = i386 ]; then
+	# the same vmlinux, in this process, through the in-place VMM
+	echo "previrt: booting $kdir/vmlinux in this process (previrt run --platform=process)"
+	"$top/build/bin/previrt" run --timeout 180 --initrd "$initrd" "$kdir/vmlinux" </dev/null
+fi
 echo "previrt: booting $kdir/arch/x86/boot/bzImage on qemu-system-$arch (TCG)"
 exec "$top/scripts/boot-qemu.sh" --arch "$arch" --kernel "$kdir/arch/x86/boot/bzImage" \
 	--initrd "$initrd" --timeout 180

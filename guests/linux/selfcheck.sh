@@ -15,7 +15,8 @@ echo "selfcheck: kernel $(uname -s) $(uname -r | cut -d. -f1-2) $(uname -m)"
 check proc-cpuinfo grep -q '^processor' /proc/cpuinfo
 check proc-interrupts grep -q 'timer' /proc/interrupts
 check devtmpfs test -c /dev/null
-check pci-devices sh -c 'ls /sys/bus/pci/devices | grep -q .'
+# a machine with a PCI bus lists its devices (the in-place VMM's bus is empty)
+check pci-devices sh -c 'dmesg | grep -q "System does not support PCI" || ls /sys/bus/pci/devices | grep -q .'
 check pipeline sh -c '[ "$(echo hello | tr a-z A-Z | sed s/L/l/g)" = HEllO ]'
 check fork-exec-50 sh -c 'i=0; while [ $i -lt 50 ]; do /bin/true || exit 1; i=$((i + 1)); done'
 check tmpfs sh -c 'mount -t tmpfs t /mnt && echo data >/mnt/f && [ "$(cat /mnt/f)" = data ] && umount /mnt'
