@@ -46,6 +46,7 @@
 #include "memory.h"
 #include "policy.h"
 #include "switch.h"
+#include "vdso.h"
 
 #define K(n) PREVIRT_AB_KIND_##n
 #define TICK_NS 1000000u
@@ -64,6 +65,9 @@ struct machine {
 	struct patch_site *sites;
 	uint32_t nsites;
 	struct patch_stats pstats;
+	struct patch_stats vdso_stats; /* the vDSO's sites */
+	int vdsos;
+	uint64_t vdso_calls;
 	/* Ring 3 runs on segments whose limits end at slots_cap, which lies
 	 * above every user page and below every supervisor page the VMM has
 	 * mapped, so the kernel's mappings can stay while user code runs.
@@ -154,6 +158,9 @@ static void print_stats(FILE *f)
 			s->inlined, s->called + s->jumped, s->native, (unsigned long long)M.hits[k],
 			(unsigned long long)M.traps[k]);
 	}
+	if (M.vdsos)
+		fprintf(f, "  vDSO: %u int $0x80 sites rewritten, %llu system calls through them\n",
+			M.vdso_stats.kind[PREVIRT_AB_KIND_INT].called, (unsigned long long)M.vdso_calls);
 	fprintf(f, "  exceptions delivered:");
 	for (unsigned i = 0; i < 32; i++)
 		if (M.cpu.stat_exc[i])
@@ -557,12 +564,20 @@ int vcpu_sti_hlt(struct vcpu *v, unsigned len);
 
 static int pv_call(struct pv_ctx *c)
 {
-	(void)c;
 	uint64_t t = now_ns();
 	M.in_vmm = 1;
 	cpu_from_ctx();
 	uint32_t ret = M.cpu.eip;
-	if (ret + M.cpu.seg[S_CS].base == PV_BLOB_ADDR(pv_blob_irq32) + 7) {
+	if (c->reason == PV_REASON_INT80) {
+		/* the vDSO's int $0x80 site: the far call filled it (7 bytes) */
+		static struct x86_insn int80;
+		static const uint8_t bytes[2] = {0xcd, 0x80};
+		if (!int80.len)
+			x86_decode(bytes, sizeof bytes, X86_MODE32, &int80);
+		M.vdso_calls++;
+		M.cpu.eip = ret - 7;
+		vcpu_emulate(&M.cpu, &int80, 7);
+	} else if (ret + M.cpu.seg[S_CS].base == PV_BLOB_ADDR(pv_blob_irq32) + 7) {
 		/* the irqcheck cell: back to after the site's `call *cell`, then the interrupt */
 		uint32_t back;
 		if (vmem_read(&M.cpu, M.cpu.seg[S_SS].base + M.cpu.gpr[R_ESP], &back, 4, 0) == 0) {
@@ -956,6 +971,13 @@ static int load(const struct pv_config *cfg, struct elfimage *im)
 	if (!M.sites || patch_image(&pi, &pol, M.sites, max, &M.nsites, &M.pstats, &pe)) {
 		fprintf(stderr, "previrt: %s: %s record %u (address %#llx): %s\n", cfg->kernel,
 			PREVIRT_AB_SECTION, pe.rec, (unsigned long long)pe.addr, pe.msg);
+		return 2;
+	}
+	/* the vDSO(s) inside the image: fast system calls for guest user code */
+	M.vdsos = vdso_patch(pi.mem, pi.size, PV_ENTRY_SEL, PV_BLOB_ADDR(pv_blob_entry_int80),
+			     &M.vdso_stats, err, sizeof err);
+	if (M.vdsos < 0) {
+		fprintf(stderr, "previrt: %s: %s\n", cfg->kernel, err);
 		return 2;
 	}
 	M.linux = !has_multiboot_header(im);

@@ -13,6 +13,7 @@
 
 	.section .rodata.pv_blob, "a"
 	.globl pv_blob_start, pv_blob_end, pv_blob_run, pv_blob_pushf, pv_blob_ret, pv_blob_irq32
+	.globl pv_blob_entry_int80
 
 	.code64
 	.p2align 6
@@ -21,7 +22,10 @@ pv_blob_start:
  * stack.  Save the guest, run the C handler on the host stack with the
  * host's FS base, then resume the guest from pv_ctx (or leave the run). */
 pv_blob_entry:
+	mov	$0, %r10d		/* PV_REASON_SITE; mov, not xor: the guest's flags */
+pv_blob_common:
 	movabs	$PV_CTX, %r11
+	mov	%r10d, CTX_REASON(%r11)
 	mov	%eax, CTX_EAX(%r11)
 	mov	%ecx, CTX_ECX(%r11)
 	mov	%edx, CTX_EDX(%r11)
@@ -105,6 +109,12 @@ pv_blob_exit:
 	pop	%rbp
 	pop	%rbx
 	ret
+
+/* The vDSO's int $0x80, rewritten to a far call here: a system call of
+ * guest user code without a host signal. */
+pv_blob_entry_int80:
+	mov	$1, %r10d		/* PV_REASON_INT80 */
+	jmp	pv_blob_common
 
 /* int pv_blob_run(void): enter the guest at pv_ctx; returns the non-zero
  * status of the handler that ends the run. */
