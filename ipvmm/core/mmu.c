@@ -111,3 +111,30 @@ int vmem_write(struct vcpu *v, uint32_t la, const void *buf, uint32_t len, int s
 {
 	return vmem_access(v, la, (uint8_t *)(uintptr_t)buf, len, sup, 1);
 }
+
+int mmu_peek(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writable, int *user)
+{
+	if (!(v->cr0 & CR0_PG))
+		return -1; /* paging off: every page is its own fault anyway */
+	int is_user = (acc & MMU_USER) != 0;
+	int wp = is_user || (v->cr0 & CR0_WP);
+	const uint32_t *pde = v->ops->phys(v->ctx, (v->cr3 & ~0xfffu) + (la >> 22) * 4, 4);
+	if (!pde || (*pde & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
+		return -1;
+	uint32_t e = *pde, us = e & PTE_US, rw = e & PTE_RW;
+	if ((e & PTE_PS) && (v->cr4 & CR4_PSE)) {
+		*pa = (e & 0xffc00000u) | (la & 0x003ff000u);
+	} else {
+		const uint32_t *pte = v->ops->phys(v->ctx, (e & ~0xfffu) + ((la >> 12) & 0x3ff) * 4, 4);
+		if (!pte || (*pte & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
+			return -1;
+		us &= *pte, rw &= *pte;
+		e = *pte;
+		*pa = e & ~0xfffu;
+	}
+	if (is_user && !us)
+		return -1;
+	*writable = (rw || !wp) && (e & PTE_D);
+	*user = us != 0;
+	return 0;
+}

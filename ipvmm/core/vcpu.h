@@ -142,6 +142,10 @@ void vcpu_page_fault(struct vcpu *v, uint32_t la, uint32_t err);
 #define MMU_USER 0x4u
 #define MMU_FETCH 0x10u
 int mmu_fill(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writable, int *user);
+/* The same walk without side effects, for mapping ahead of a fault: 0 only
+ * when la is present, allowed for acc, and already marked Accessed (so
+ * mapping it early changes nothing the guest can see). */
+int mmu_peek(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writable, int *user);
 
 /* Guest linear memory for the emulator, with the CPL's permissions (or the
  * supervisor's with sup=1, for descriptor tables and stacks the CPU itself

@@ -90,7 +90,7 @@ struct machine {
 	int status;
 	uint64_t hits[PREVIRT_AB_NKINDS];  /* VMM entries from patched sites */
 	uint64_t traps[PREVIRT_AB_NKINDS]; /* emulations after a host trap */
-	uint64_t faults_filled, signals[65];
+	uint64_t faults_filled, faults_around, signals[65];
 	uint64_t t0_ns, vmm_ns;
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */
@@ -165,8 +165,9 @@ static void print_stats(FILE *f)
 	for (unsigned i = 0; i < 32; i++)
 		if (M.cpu.stat_exc[i])
 			fprintf(f, " #%u:%llu", i, (unsigned long long)M.cpu.stat_exc[i]);
-	fprintf(f, "\n  interrupts delivered: %llu, soft-TLB fills: %llu\n",
-		(unsigned long long)M.cpu.stat_irq, (unsigned long long)M.faults_filled);
+	fprintf(f, "\n  interrupts delivered: %llu, soft-TLB fills: %llu (+%llu pages mapped ahead)\n",
+		(unsigned long long)M.cpu.stat_irq, (unsigned long long)M.faults_filled,
+		(unsigned long long)M.faults_around);
 	fprintf(f, "  host signals: SIGSEGV %llu SIGSYS %llu SIGALRM %llu SIGILL %llu SIGFPE %llu\n",
 		(unsigned long long)M.signals[SIGSEGV], (unsigned long long)M.signals[SIGSYS],
 		(unsigned long long)M.signals[SIGALRM], (unsigned long long)M.signals[SIGILL],
@@ -317,6 +318,25 @@ static struct {
 	unsigned n, overflow;
 } tlb = {UINT32_MAX, 0, UINT32_MAX, 0, {0}, 0, 0};
 
+/* Which linear pages have a host mapping now (fault-around skips them). */
+static uint8_t mapped[1u << 17];
+
+static int pv_mapped(uint32_t la)
+{
+	return mapped[la >> 15] & (1u << ((la >> 12) & 7));
+}
+
+static void mapped_set(uint32_t la)
+{
+	mapped[la >> 15] |= (uint8_t)(1u << ((la >> 12) & 7));
+}
+
+static void mapped_clear(uint32_t la, uint32_t len)
+{
+	for (uint64_t a = la; a < (uint64_t)la + len; a += 0x1000)
+		mapped[a >> 15] &= (uint8_t)~(1u << ((a >> 12) & 7));
+}
+
 static void tlb_forget(void)
 {
 	tlb.lo = tlb.ulo = UINT32_MAX;
@@ -326,6 +346,7 @@ static void tlb_forget(void)
 
 static void tlb_note(uint32_t page, int user)
 {
+	mapped_set(page);
 	if (user) {
 		tlb.ulo = page < tlb.ulo ? page : tlb.ulo;
 		tlb.uhi = page + 0x1000 > tlb.uhi ? page + 0x1000 : tlb.uhi;
@@ -344,10 +365,12 @@ static void tlb_flush(void *ctx, uint32_t la, int all)
 	(void)ctx;
 	if (all) {
 		pv_unmap(0x10000, PV_AREA_BASE - 0x10000);
+		memset(mapped, 0, sizeof mapped);
 		tlb_forget();
 		cap_flushed();
 	} else if (la >= 0x10000 && la < PV_AREA_BASE) {
 		pv_unmap(la & ~0xfffu, 0x1000);
+		mapped_clear(la & ~0xfffu, 0x1000);
 	}
 }
 
@@ -355,11 +378,15 @@ static void drop_supervisor_pages(void)
 {
 	if (tlb.lo >= tlb.hi)
 		return;
-	if (tlb.uhi <= tlb.lo || tlb.ulo >= tlb.hi)
+	if (tlb.uhi <= tlb.lo || tlb.ulo >= tlb.hi) {
 		pv_unmap(tlb.lo, tlb.hi - tlb.lo);
-	else if (!tlb.overflow)
-		for (unsigned i = 0; i < tlb.n; i++)
+		mapped_clear(tlb.lo, tlb.hi - tlb.lo);
+	} else if (!tlb.overflow) {
+		for (unsigned i = 0; i < tlb.n; i++) {
 			pv_unmap(tlb.list[i], 0x1000);
+			mapped_clear(tlb.list[i], 0x1000);
+		}
+	}
 	else {
 		tlb_flush(NULL, 0, 1);
 		return;
@@ -692,6 +719,8 @@ static void inline_site_at_cpl3(void)
 	vcpu_emulate(v, &s->insn, s->len);
 }
 
+static void fault_around(uint32_t page, unsigned user);
+
 static void page_fault(uint32_t la, uint64_t hwerr)
 {
 	struct vcpu *v = &M.cpu;
@@ -731,6 +760,7 @@ static void page_fault(uint32_t la, uint64_t hwerr)
 	tlb_note(la & ~0xfffu, u);
 	cap_note(la & ~0xfffu, u);
 	M.faults_filled++;
+	fault_around(la & ~0xfffu, acc & MMU_USER);
 }
 
 /* Guest user code is not afterburnt: a segment load there runs natively and
@@ -757,6 +787,41 @@ static int fix_native_segments(const greg_t *g)
 		fixed = 1;
 	}
 	return fixed;
+}
+
+/* Maps the already-accessed pages around a fault, in the aligned window
+ * of FAULT_AROUND pages, in runs of contiguous frames (one mmap each):
+ * the guest's next accesses nearby then cost no host fault.  Only pages
+ * whose Accessed bit (and, for write access, Dirty bit) the guest already
+ * has are mapped, so nothing the guest can see changes. */
+#define FAULT_AROUND 16u
+static void fault_around(uint32_t page, unsigned user)
+{
+	struct vcpu *v = &M.cpu;
+	uint32_t lo = page & ~(FAULT_AROUND * 0x1000 - 1), run_la = 0, run_pa = 0, run_n = 0;
+	int run_w = 0, run_u = 0;
+	for (uint32_t i = 0; i <= FAULT_AROUND; i++) {
+		uint32_t la = lo + i * 0x1000, pa = 0;
+		int w = 0, u = 0, ok = 0;
+		if (i < FAULT_AROUND && la != page && la >= 0x10000 && la < PV_AREA_BASE &&
+		    !pv_mapped(la))
+			ok = mmu_peek(v, la, user, &pa, &w, &u) == 0 && pv_phys(&M.mem, pa, 0x1000);
+		if (run_n && ok && pa == run_pa + run_n * 0x1000 && la == run_la + run_n * 0x1000 &&
+		    w == run_w && u == run_u) {
+			run_n++;
+			continue;
+		}
+		if (run_n && pv_map(&M.mem, run_la, run_pa, run_n * 0x1000, run_w) == 0) {
+			for (uint32_t k = 0; k < run_n; k++) {
+				tlb_note(run_la + k * 0x1000, run_u);
+				cap_note(run_la + k * 0x1000, run_u);
+			}
+			M.faults_around += run_n;
+		}
+		run_n = 0;
+		if (ok)
+			run_la = la, run_pa = pa, run_n = 1, run_w = w, run_u = u;
+	}
 }
 
 static int in_guest_code(const greg_t *g)
