@@ -4,7 +4,7 @@
 set -eu
 need="build-essential gcc-multilib make bc flex bison libelf-dev cpio xz-utils
       linux-source-6.1 qemu-system-x86 libcapstone-dev busybox-static
-      clang libclang-rt-14-dev binutils file gnuplot-nox"
+      clang libclang-rt-14-dev binutils file gnuplot-nox user-mode-linux"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
