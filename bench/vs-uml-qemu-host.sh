@@ -44,7 +44,6 @@ for c in taskset perl cpio qemu-system-i386 timeout; do
 	command -v $c >/dev/null || { echo "vs-uml-qemu-host: '$c' missing" >&2; exit 2; }
 done
 make -s -C "$top" all
-pv=$top/build/bin/previrt
 ab=$("$top/guests/linux/build.sh" --arch i386 --variant afterburnt | tail -n 1)
 plain=$("$top/guests/linux/build.sh" --arch i386 --variant plain | tail -n 1)
 for k in "$ab/vmlinux" "$plain/vmlinux" "$plain/arch/x86/boot/bzImage"; do
@@ -53,6 +52,10 @@ done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# a copy: the binary measured stays the same while build/ is rebuilt
+pv=$tmp/previrt
+cp "$top/build/bin/previrt" "$pv"
+rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 shm=/dev/shm
 [ -d "$shm" ] && [ -w "$shm" ] || shm=${TMPDIR:-/tmp}
 cat >"$tmp/bench.sh" <<EOF
@@ -144,7 +147,7 @@ cpu=$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)
 awk -v runs="$runs" -v quick="$quick" -v date="$date" -v json="$json" -v dat="$tmp/ratios.dat" \
     -v bootdat="$tmp/boot.dat" -v platforms="$platforms" -v cpu="$cpu" -v ncpu="$(nproc)" \
     -v ab="$ab/vmlinux" -v plain="$plain/vmlinux" -v uml="$uml $(dpkg-query -W -f='${Version}' user-mode-linux)" \
-    -v files="$files" -v procs="$procs" "$bench_median_awk"'
+    -v files="$files" -v procs="$procs" -v rev="$rev" "$bench_median_awk"'
 BEGIN {
 	np = split(platforms, P, " ")
 	nr = split("boot_to_init_s null_syscall fork_exit fork_exec pipe_roundtrip page_fault context_switch macro macro_hostclock_s", R, " ")
@@ -157,7 +160,7 @@ $2 == "all" && $3 == "FAIL" { fails[$1]++; next }
 { n[$1, $2]++; v[$1, $2, n[$1, $2]] = $3 }
 END {
 	printf "%-26s %-12s %10s %21s %9s  %s\n", "row (us unless s)", "platform", "median", "min..max", "x host", "(host)"
-	printf "{ \"date\": \"%s\", \"runs\": %d, \"quick\": %s, \"cpu\": \"%s\", \"host_cpus\": %d,\n", date, runs, quick ? "true" : "false", cpu, ncpu > json
+	printf "{ \"date\": \"%s\", \"runs\": %d, \"quick\": %s, \"cpu\": \"%s\", \"host_cpus\": %d, \"previrt\": \"%s\",\n", date, runs, quick ? "true" : "false", cpu, ncpu, rev > json
 	printf "  \"kernels\": { \"previrt\": \"%s\", \"qemu\": \"%s\", \"uml\": \"%s\" },\n", ab, plain, uml > json
 	printf "  \"macro\": { \"files\": %d, \"processes\": %d },\n  \"rows\": [\n", files, procs > json
 	sep = ""
