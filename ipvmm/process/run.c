@@ -218,7 +218,9 @@ static void console_input(void)
 
 static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
 {
-	struct user_desc d = {.entry_number = slot};
+	struct user_desc d;
+	memset(&d, 0, sizeof d); /* compared whole below: no stray padding bits */
+	d.entry_number = slot;
 	if (!g->usable) {
 		d.seg_not_present = 1;
 		d.read_exec_only = 1;
@@ -239,6 +241,16 @@ static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
 		d.useable = 1;
 		if (code)
 			d.read_exec_only = 0; /* the VMM reads the code it decodes through CS too */
+	}
+	/* Linux reloads the same selectors on every kernel entry and exit:
+	 * a slot that already holds this descriptor needs no system call */
+	static struct user_desc slots[16];
+	static uint16_t valid;
+	if (slot < 16 && (valid & (1u << slot)) && memcmp(&slots[slot], &d, sizeof d) == 0)
+		return;
+	if (slot < 16) {
+		slots[slot] = d;
+		valid |= (uint16_t)(1u << slot);
 	}
 	if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0) {
 		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "modify_ldt for a guest segment: %s", strerror(errno));
