@@ -373,7 +373,7 @@ static int set_cr(struct vcpu *v, unsigned n, uint32_t val)
 		uint32_t changed = v->cr0 ^ val;
 		v->cr0 = val | CR0_ET;
 		if (changed & (CR0_PG | CR0_WP))
-			v->ops->tlb_flush(v->ctx, 0, 1);
+			v->ops->tlb_flush(v->ctx, 0, 2);
 		return 0;
 	}
 	case 2:
@@ -391,7 +391,7 @@ static int set_cr(struct vcpu *v, unsigned n, uint32_t val)
 		uint32_t changed = v->cr4 ^ val;
 		v->cr4 = val;
 		if (changed & (CR4_PSE | CR4_PGE))
-			v->ops->tlb_flush(v->ctx, 0, 1);
+			v->ops->tlb_flush(v->ctx, 0, 2);
 		return 0;
 	}
 	}

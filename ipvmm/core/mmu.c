@@ -11,6 +11,7 @@
 #define PTE_A 0x20u
 #define PTE_D 0x40u
 #define PTE_PS 0x80u
+#define PTE_G 0x100u
 
 static uint32_t *table_entry(struct vcpu *v, uint32_t pa)
 {
@@ -29,6 +30,7 @@ static uint32_t pf_err(unsigned acc, int present)
 
 int mmu_fill(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writable, int *user)
 {
+	v->fill_global = 0;
 	if (!(v->cr0 & CR0_PG)) {
 		*pa = la & ~0xfffu;
 		*writable = 1;
@@ -48,6 +50,7 @@ int mmu_fill(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writa
 			goto fault_prot;
 		*pde |= PTE_A | (is_write ? PTE_D : 0);
 		*pa = (e & 0xffc00000u) | (la & 0x003ff000u);
+		v->fill_global = (v->cr4 & CR4_PGE) && (e & PTE_G);
 		/* map writable only once Dirty is set, so the first write is seen */
 		*writable = (e & PTE_RW || !wp) && (*pde & PTE_D);
 		*user = (e & PTE_US) != 0;
@@ -64,6 +67,7 @@ int mmu_fill(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writa
 	*pde |= PTE_A;
 	*pte |= PTE_A | (is_write ? PTE_D : 0);
 	*pa = *pte & ~0xfffu;
+	v->fill_global = (v->cr4 & CR4_PGE) && (*pte & PTE_G);
 	/* at CPL 0 without WP a read-only page is writable, but a user-mode
 	 * mapping must not be: the back-end maps per CPL (user) */
 	*writable = (rw || !wp) && (*pte & PTE_D);
@@ -122,6 +126,7 @@ int mmu_peek(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writa
 	if (!pde || (*pde & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
 		return -1;
 	uint32_t e = *pde, us = e & PTE_US, rw = e & PTE_RW;
+	v->fill_global = 0;
 	if ((e & PTE_PS) && (v->cr4 & CR4_PSE)) {
 		*pa = (e & 0xffc00000u) | (la & 0x003ff000u);
 	} else {
@@ -134,6 +139,7 @@ int mmu_peek(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writa
 	}
 	if (is_user && !us)
 		return -1;
+	v->fill_global = (v->cr4 & CR4_PGE) && (e & PTE_G);
 	*writable = (rw || !wp) && (e & PTE_D);
 	*user = us != 0;
 	return 0;

@@ -66,7 +66,8 @@ struct vcpu_ops {
 	void *(*phys)(void *ctx, uint64_t pa, uint32_t len);
 	/* a segment register got a new descriptor (S_*) */
 	void (*seg_loaded)(void *ctx, unsigned seg);
-	/* drop cached translations: one page, or all (la ignored) */
+	/* drop cached translations: one page (all = 0), every non-global one
+	 * (all = 1: a CR3 write), or every one (all = 2) */
 	void (*tlb_flush)(void *ctx, uint32_t la, int all);
 	/* CPL changed (user <-> kernel) */
 	void (*cpl_changed)(void *ctx);
@@ -104,6 +105,10 @@ struct vcpu {
 	int exc_has_err;
 	uint32_t exc_err;
 	int nested; /* faults while delivering: double, then triple fault */
+
+	/* the last mmu_fill/mmu_peek translation is global (G bit, CR4.PGE):
+	 * a CR3 write keeps it, as the TLB does */
+	int fill_global;
 
 	enum vcpu_stop stop;
 	char why[200]; /* what the guest tried, for the stop message */

@@ -91,6 +91,7 @@ struct machine {
 	uint64_t hits[PREVIRT_AB_NKINDS];  /* VMM entries from patched sites */
 	uint64_t traps[PREVIRT_AB_NKINDS]; /* emulations after a host trap */
 	uint64_t faults_filled, faults_around, signals[65];
+	uint64_t drops, uncaps; /* supervisor pages dropped for ring 3; ring-3 #GPs under the cap */
 	uint64_t t0_ns, vmm_ns;
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */
@@ -168,6 +169,8 @@ static void print_stats(FILE *f)
 	fprintf(f, "\n  interrupts delivered: %llu, soft-TLB fills: %llu (+%llu pages mapped ahead)\n",
 		(unsigned long long)M.cpu.stat_irq, (unsigned long long)M.faults_filled,
 		(unsigned long long)M.faults_around);
+	fprintf(f, "  ring 3: kernel pages dropped %llu times, segment cap suspended %llu times\n",
+		(unsigned long long)M.drops, (unsigned long long)M.uncaps);
 	fprintf(f, "  host signals: SIGSEGV %llu SIGSYS %llu SIGALRM %llu SIGILL %llu SIGFPE %llu\n",
 		(unsigned long long)M.signals[SIGSEGV], (unsigned long long)M.signals[SIGSYS],
 		(unsigned long long)M.signals[SIGALRM], (unsigned long long)M.signals[SIGILL],
@@ -328,7 +331,9 @@ static struct {
 	uint32_t ulo, uhi; /* user pages mapped */
 	uint32_t list[SUP_LIST];
 	unsigned n, overflow;
-} tlb = {UINT32_MAX, 0, UINT32_MAX, 0, {0}, 0, 0};
+	uint32_t glow, ng_high; /* lowest global page mapped, end of the highest non-global */
+	int g_user;             /* a global page is a user page */
+} tlb = {UINT32_MAX, 0, UINT32_MAX, 0, {0}, 0, 0, UINT32_MAX, 0, 0};
 
 /* Which linear pages have a host mapping now (fault-around skips them). */
 static uint8_t mapped[1u << 17];
@@ -351,6 +356,9 @@ static void mapped_clear(uint32_t la, uint32_t len)
 
 static void tlb_forget(void)
 {
+	tlb.glow = UINT32_MAX;
+	tlb.ng_high = 0;
+	tlb.g_user = 0;
 	tlb.lo = tlb.ulo = UINT32_MAX;
 	tlb.hi = tlb.uhi = 0;
 	tlb.n = tlb.overflow = 0;
@@ -359,6 +367,13 @@ static void tlb_forget(void)
 static void tlb_note(uint32_t page, int user)
 {
 	mapped_set(page);
+	if (M.cpu.fill_global) {
+		if (page < tlb.glow)
+			tlb.glow = page;
+		tlb.g_user |= user;
+	} else if (page + 0x1000 > tlb.ng_high) {
+		tlb.ng_high = page + 0x1000;
+	}
 	if (user) {
 		tlb.ulo = page < tlb.ulo ? page : tlb.ulo;
 		tlb.uhi = page + 0x1000 > tlb.uhi ? page + 0x1000 : tlb.uhi;
@@ -375,7 +390,16 @@ static void tlb_note(uint32_t page, int user)
 static void tlb_flush(void *ctx, uint32_t la, int all)
 {
 	(void)ctx;
-	if (all) {
+	if (all == 1 && tlb.glow < PV_AREA_BASE && tlb.ng_high <= tlb.glow && !tlb.g_user) {
+		/* a CR3 write keeps global pages, as the TLB does: when they all
+		 * lie above every non-global one (Linux: the kernel's), one call
+		 * drops the rest */
+		pv_unmap(0x10000, tlb.glow - 0x10000);
+		mapped_clear(0x10000, tlb.glow - 0x10000);
+		tlb.ng_high = 0;
+		M.user_top = 0;
+		M.cap_broken = 0;
+	} else if (all) {
 		pv_unmap(0x10000, PV_AREA_BASE - 0x10000);
 		memset(mapped, 0, sizeof mapped);
 		tlb_forget();
@@ -388,6 +412,7 @@ static void tlb_flush(void *ctx, uint32_t la, int all)
 
 static void drop_supervisor_pages(void)
 {
+	M.drops++;
 	if (tlb.lo >= tlb.hi)
 		return;
 	if (tlb.uhi <= tlb.lo || tlb.ulo >= tlb.hi) {
@@ -400,7 +425,7 @@ static void drop_supervisor_pages(void)
 		}
 	}
 	else {
-		tlb_flush(NULL, 0, 1);
+		tlb_flush(NULL, 0, 2);
 		return;
 	}
 	tlb.lo = UINT32_MAX, tlb.hi = 0, tlb.n = 0, tlb.overflow = 0;
@@ -811,19 +836,22 @@ static void fault_around(uint32_t page, unsigned user)
 {
 	struct vcpu *v = &M.cpu;
 	uint32_t lo = page & ~(FAULT_AROUND * 0x1000 - 1), run_la = 0, run_pa = 0, run_n = 0;
-	int run_w = 0, run_u = 0;
+	int run_w = 0, run_u = 0, run_g = 0;
 	for (uint32_t i = 0; i <= FAULT_AROUND; i++) {
 		uint32_t la = lo + i * 0x1000, pa = 0;
-		int w = 0, u = 0, ok = 0;
+		int w = 0, u = 0, ok = 0, g = 0;
 		if (i < FAULT_AROUND && la != page && la >= 0x10000 && la < PV_AREA_BASE &&
-		    !pv_mapped(la))
+		    !pv_mapped(la)) {
 			ok = mmu_peek(v, la, user, &pa, &w, &u) == 0 && pv_phys(&M.mem, pa, 0x1000);
+			g = v->fill_global;
+		}
 		if (run_n && ok && pa == run_pa + run_n * 0x1000 && la == run_la + run_n * 0x1000 &&
-		    w == run_w && u == run_u) {
+		    w == run_w && u == run_u && g == run_g) {
 			run_n++;
 			continue;
 		}
 		if (run_n && pv_map(&M.mem, run_la, run_pa, run_n * 0x1000, run_w) == 0) {
+			v->fill_global = run_g;
 			for (uint32_t k = 0; k < run_n; k++) {
 				tlb_note(run_la + k * 0x1000, run_u);
 				cap_note(run_la + k * 0x1000, run_u);
@@ -832,7 +860,7 @@ static void fault_around(uint32_t page, unsigned user)
 		}
 		run_n = 0;
 		if (ok)
-			run_la = la, run_pa = pa, run_n = 1, run_w = w, run_u = u;
+			run_la = la, run_pa = pa, run_n = 1, run_w = w, run_u = u, run_g = g;
 	}
 }
 
@@ -902,6 +930,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 			 * full segments, without the kernel's pages, so it page
 			 * faults (or #GPs) exactly as the guest would see */
 			M.uncapped = 1;
+			M.uncaps++;
 			drop_supervisor_pages();
 			break;
 		}
