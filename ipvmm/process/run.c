@@ -350,7 +350,15 @@ static void mapped_set(uint32_t la)
 
 static void mapped_clear(uint32_t la, uint32_t len)
 {
-	for (uint64_t a = la; a < (uint64_t)la + len; a += 0x1000)
+	uint64_t a = la & ~0xfffu, end = (uint64_t)la + len;
+	for (; a < end && (a & 0x7fff); a += 0x1000) /* up to a whole byte of the map */
+		mapped[a >> 15] &= (uint8_t)~(1u << ((a >> 12) & 7));
+	uint64_t whole = (end - a) >> 15;
+	if (a < end && whole) {
+		memset(&mapped[a >> 15], 0, whole);
+		a += whole << 15;
+	}
+	for (; a < end; a += 0x1000)
 		mapped[a >> 15] &= (uint8_t)~(1u << ((a >> 12) & 7));
 }
 
