@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ipvmm/process/elfimage.h"
 #include "ipvmm/process/hosttsc.h"
 #include "ipvmm/process/run.h"
 #include "previrt/afterburn.h"
@@ -83,12 +84,8 @@ static const char *qemu_kernel(const char *kernel, char *buf, size_t size)
 		fclose(f);
 	if (n < 4 || memcmp(head, "\177ELF", 4) != 0)
 		return kernel; /* a bzImage */
-	for (size_t off = 0; off + 12 <= n; off += 4) {
-		uint32_t w[3];
-		memcpy(w, head + off, sizeof w);
-		if (w[0] == 0x1badb002u && w[0] + w[1] + w[2] == 0)
-			return kernel; /* multiboot */
-	}
+	if (elf_has_multiboot(head, n))
+		return kernel;
 	const char *slash = strrchr(kernel, '/');
 	int dir = slash ? (int)(slash - kernel) : 1;
 	snprintf(buf, size, "%.*s/arch/x86/boot/bzImage", dir, slash ? kernel : ".");

@@ -395,7 +395,8 @@ static int set_cr(struct vcpu *v, unsigned n, uint32_t val)
 		return 0;
 	}
 	}
-	return ud(v) ? -1 : -1;
+	ud(v);
+	return -1;
 }
 
 static int e_mov_to_cr(struct vcpu *v, const struct x86_insn *in, uint32_t next)
@@ -758,12 +759,15 @@ int vcpu_emulate(struct vcpu *v, const struct x86_insn *in, unsigned len)
 /* sti; hlt as one site: IF rises and the CPU waits in the shadow. */
 int vcpu_sti_hlt(struct vcpu *v, unsigned len)
 {
-	if (v->cpl > iopl(v))
-		return gp0(v) ? 0 : 0;
+	if (v->cpl > iopl(v)) {
+		gp0(v); /* delivered by the caller */
+		return 0;
+	}
 	if (v->cpl != 0) { /* the sti is allowed, the hlt is not */
 		v->eflags |= EFL_IF;
 		v->eip += 1;
-		return gp0(v) ? 0 : 0;
+		gp0(v);
+		return 0;
 	}
 	v->eflags |= EFL_IF;
 	v->stat_ops[X86_OP_STI]++;

@@ -219,3 +219,14 @@ void elfimage_copy(const struct elfimage *im, uint8_t *buf)
 	for (unsigned i = 0; i < im->nseg; i++)
 		memcpy(buf + (im->seg[i].vaddr - im->vlo), im->seg[i].data, im->seg[i].filesz);
 }
+
+int elf_has_multiboot(const uint8_t *file, size_t len)
+{
+	for (size_t off = 0; off + 12 <= len && off < 8192; off += 4) {
+		uint32_t w[3];
+		memcpy(w, file + off, sizeof w);
+		if (w[0] == 0x1badb002u && w[0] + w[1] + w[2] == 0)
+			return 1;
+	}
+	return 0;
+}

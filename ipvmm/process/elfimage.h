@@ -34,6 +34,11 @@ struct elfimage {
 /* 0, or -1 with a message naming the problem in err. */
 int elfimage_open(struct elfimage *im, const char *path, char *err, size_t errsz);
 void elfimage_close(struct elfimage *im);
+/* Whether a kernel file's first 8 KiB hold a multiboot v1 header (magic,
+ * flags, checksum summing to 0): how a multiboot kernel is told from a
+ * Linux vmlinux, by the loader and by previrt run --platform=qemu. */
+int elf_has_multiboot(const uint8_t *file, size_t len);
+
 /* Copies the segments into buf, which holds virtual [vlo, vhi); the rest
  * (bss) is zeroed. */
 void elfimage_copy(const struct elfimage *im, uint8_t *buf);
