@@ -87,6 +87,7 @@ struct machine {
 	struct io_env env;
 	volatile sig_atomic_t in_vmm; /* host C code of the VMM is running */
 	volatile sig_atomic_t ended;
+	volatile sig_atomic_t tick_due; /* the host timer ticked: bring the PIT up to date */
 	int status;
 	uint64_t hits[PREVIRT_AB_NKINDS];  /* VMM entries from patched sites */
 	uint64_t traps[PREVIRT_AB_NKINDS]; /* emulations after a host trap */
@@ -488,10 +489,16 @@ static uint64_t rdtsc(void *ctx)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* The PIT catches up when the host timer has ticked since it last did
+ * (tick_due, set by SIGALRM), not at every VMM exit: that was a clock read
+ * on every entry. */
 static int irq_pending(void *ctx)
 {
 	(void)ctx;
-	i8254_update(&M.pit);
+	if (M.tick_due) {
+		M.tick_due = 0;
+		i8254_update(&M.pit);
+	}
 	return i8259_pending(&M.pic);
 }
 
@@ -821,14 +828,13 @@ static void page_fault(uint32_t la, uint64_t hwerr)
  * may pick up a host GDT descriptor (glibc's `mov $0x33, %gs` loads the
  * host's 64-bit code segment, base 0).  Its first use faults; load the
  * guest's descriptor behind it and let the instruction run again. */
-static int fix_native_segments(const greg_t *g)
+static int fix_native_segments(void)
 {
 	/* the host's sigcontext has no data selectors (it writes 0 for fs and
 	 * gs): the registers themselves still hold the interrupted values */
 	uint16_t ds, es, fs, gs;
 	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
 			 : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
-	(void)g;
 	const uint16_t now[S_NSEG] = {[S_ES] = es, [S_DS] = ds, [S_FS] = fs, [S_GS] = gs};
 	static const unsigned segs[] = {S_ES, S_DS, S_FS, S_GS};
 	int fixed = 0;
@@ -922,6 +928,8 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 			  M.cfg->timeout);
 		finish(1);
 	}
+	if (sig == SIGALRM)
+		M.tick_due = 1;
 	if (!in_guest_code(g) || M.in_vmm) {
 		if (sig == SIGALRM)
 			return -1; /* the PIT catches up when the VMM next looks */
@@ -940,7 +948,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	switch (sig) {
 	case SIGSEGV:
 	case SIGBUS:
-		if (v->cpl == 3 && fix_native_segments(g))
+		if (v->cpl == 3 && fix_native_segments())
 			break;
 		if (trapno != 14 && capping()) {
 			/* maybe a ring-3 access above the cap: run it again on
@@ -985,6 +993,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 		break;
 	}
 	case SIGALRM:
+		M.tick_due = 0;
 		i8254_update(&M.pit);
 		console_input();
 		if (!interruptible(v->seg[S_CS].base + v->eip)) {
@@ -1043,7 +1052,6 @@ static int seccomp_init(void)
 
 #define MB_INFO 0x9000u
 
-static int has_multiboot_header(const struct elfimage *im);
 static int linux_setup(const struct pv_config *cfg, const struct elfimage *im, int64_t delta);
 
 static int load(const struct pv_config *cfg, struct elfimage *im)
@@ -1103,7 +1111,7 @@ static int load(const struct pv_config *cfg, struct elfimage *im)
 		fprintf(stderr, "previrt: %s: %s\n", cfg->kernel, err);
 		return 2;
 	}
-	M.linux = !has_multiboot_header(im);
+	M.linux = !elf_has_multiboot(im->file, im->file_len);
 	if (!M.linux) {
 		/* the multiboot information: lower and upper memory in KiB */
 		uint32_t *mb = pv_phys(&M.mem, MB_INFO, 16);
@@ -1113,18 +1121,6 @@ static int load(const struct pv_config *cfg, struct elfimage *im)
 		return 0;
 	}
 	return linux_setup(cfg, im, delta);
-}
-
-/* A multiboot kernel carries its header in the first 8 KiB of the file. */
-static int has_multiboot_header(const struct elfimage *im)
-{
-	for (size_t off = 0; off + 12 <= im->file_len && off < 8192; off += 4) {
-		uint32_t w[3];
-		memcpy(w, im->file + off, sizeof w);
-		if (w[0] == 0x1badb002u && w[0] + w[1] + w[2] == 0)
-			return 1;
-	}
-	return 0;
 }
 
 /* Linux: the 32-bit boot protocol, the VMM area kept out of the kernel's
