@@ -135,10 +135,22 @@ static void gdt_checks(void)
 	      "segments: mov to ds es fs gs ss, read back %#x %#x %#x %#x %#x", ds, es, fs, gs, ss);
 
 	/* a segment with a non-zero base */
-	uint32_t v0, v1;
+	uint32_t v0, v1, c0;
 	set_fs(SEL_FSBASE);
 	__asm__ volatile("movl %%fs:0, %0\n\tmovl %%fs:4, %1" : "=r"(v0), "=r"(v1));
 	check(v0 == FS_MAGIC && v1 == fs_area[1], "segments: %%fs base reads %#x %#x", v0, v1);
+
+	/* reloading the selector a register holds reads its descriptor again
+	 * (a VMM may skip a reload only while the descriptor is unchanged) */
+	gdt[SEL_FSBASE >> 3] = desc((uint32_t)&fs_area[1], sizeof fs_area - 5, 0x93, BYTES);
+	set_fs(SEL_FSBASE);
+	__asm__ volatile("movl %%fs:0, %0" : "=r"(v0));
+	gdt[SEL_FSBASE >> 3] = desc((uint32_t)fs_area, sizeof fs_area - 1, 0x93, BYTES);
+	__asm__ volatile("pushl %2\n\tpopl %%fs\n\tmovl %%fs:0, %0\n\t"
+			 "pushl %%fs\n\tpopl %%fs\n\tmovl %%fs:4, %1"
+			 : "=&r"(v1), "=&r"(c0) : "i"(SEL_FSBASE) : "memory");
+	check(v0 == fs_area[1] && v1 == FS_MAGIC && c0 == fs_area[1],
+	      "segments: reloading %%fs with its own selector rereads a changed descriptor");
 
 	/* push/pop of every data segment register, and push %cs */
 	uint32_t pcs;

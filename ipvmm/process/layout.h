@@ -17,6 +17,20 @@
 #define PV_CELL_IRQCHECK (PV_VCPU_PAGE + 0x04) /* u32: called when IF may have risen */
 #define PV_CELL_PUSHF (PV_VCPU_PAGE + 0x08)    /* u32: 32-bit pushf thunk */
 
+/* Segment registers as the guest sees them, s in x86 order (es cs ss ds
+ * fs gs), kept current by the VMM at every return to the guest: push and
+ * mov-from of a segment read the selector inline, and a reload of the
+ * selector already loaded, whose descriptor still holds the bytes it was
+ * loaded from, is done by a thunk without entering the VMM (switch.S). */
+#define PV_VCPU_SEL(s) (PV_VCPU_PAGE + 0x40 + 4 * (s))  /* u32: selector */
+#define PV_VCPU_DLA(s) (PV_VCPU_PAGE + 0x60 + 4 * (s))  /* u32: its GDT entry's address, 0: no fast reload */
+#define PV_VCPU_DESC(s) (PV_VCPU_PAGE + 0x80 + 8 * (s)) /* 2 x u32: the descriptor it was loaded from */
+/* u32 cells holding the reload thunks' addresses: mov from GPR r into
+ * segment s at PV_CELL_MOVSEG(s, r), pop into s at PV_CELL_POPSEG(s);
+ * 0 where there is no thunk (cs, ss, esp). */
+#define PV_CELL_MOVSEG(s, r) (PV_VCPU_PAGE + 0x100 + 4 * (8 * (s) + (r)))
+#define PV_CELL_POPSEG(s) (PV_VCPU_PAGE + 0x200 + 4 * (s))
+
 /* The guest register context shared by the switch code and C (struct
  * pv_ctx in switch.h; offsets below must match it).  Its own page: the
  * virtual-CPU page is out of the guest's reach while it runs ring 3. */

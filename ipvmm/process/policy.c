@@ -4,7 +4,10 @@
  * entry, which works from any alias of the kernel (absolute, no rel32). */
 #include "policy.h"
 
+#include <string.h>
+
 #include "layout.h"
+#include "switch.h"
 
 #define K(n) PREVIRT_AB_KIND_##n
 
@@ -97,6 +100,84 @@ static int emit_pushf(const struct patch_site *s, uint8_t *b, unsigned room, voi
 	return (int)call_cell(b, PV_CELL_PUSHF);
 }
 
+/* The kernel reads and reloads its segment registers on every entry and
+ * exit: those need the guest's selectors, which the VMM keeps in the
+ * virtual-CPU page, read through %ss (flat in the kernel; %ds may hold a
+ * user segment on kernel entry).  What no short form covers is a far call
+ * into the VMM, as for every other kind. */
+static int seg_fallback(uint8_t *b, unsigned room)
+{
+	return room < 7 ? -1 : (int)far_call_vmm(b);
+}
+
+/* push %sreg: pushl %ss:vcpu.sel[s] */
+static int emit_push_seg(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	unsigned seg = s->insn.opnd[0].u.reg.num;
+	if (!mode32(s) || room < 7)
+		return -1;
+	if (s->insn.opsize != 4 || seg > 5)
+		return seg_fallback(b, room);
+	b[0] = 0x36, b[1] = 0xff, b[2] = 0x35;
+	put32(b + 3, PV_VCPU_SEL(seg));
+	return 7;
+}
+
+/* mov %sreg, %r32: movl %ss:vcpu.sel[s], %r32 (zero-extended, as recent
+ * CPUs do); a 16-bit or memory destination goes to the VMM. */
+static int emit_mov_from_seg(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	const struct x86_opnd *d = &s->insn.opnd[0];
+	unsigned seg = s->insn.opnd[1].u.reg.num;
+	if (!mode32(s) || room < 7)
+		return -1;
+	if (d->type != X86_OPND_REG || d->u.reg.cls != X86_RC_GPR || d->size != 4 || d->u.reg.num > 7 ||
+	    seg > 5)
+		return seg_fallback(b, room);
+	b[0] = 0x36, b[1] = 0x8b, b[2] = (uint8_t)(0x05 | d->u.reg.num << 3);
+	put32(b + 3, PV_VCPU_SEL(seg));
+	return 7;
+}
+
+/* call *%ss:cell, the cell holding a thunk's address, or 0 for none */
+static int call_seg_thunk(uint8_t *b, unsigned room, unsigned index, uint32_t cell)
+{
+	uint32_t off;
+	memcpy(&off, pv_blob_segthunks + 4 * index, 4);
+	if (!off)
+		return seg_fallback(b, room);
+	b[0] = 0x36, b[1] = 0xff, b[2] = 0x15;
+	put32(b + 3, cell);
+	return 7;
+}
+
+/* mov %r, %sreg: the reload thunk of (sreg, r) */
+static int emit_mov_to_seg(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	const struct x86_opnd *src = &s->insn.opnd[1];
+	unsigned seg = s->insn.opnd[0].u.reg.num;
+	if (!mode32(s) || room < 7)
+		return -1;
+	if (src->type != X86_OPND_REG || src->u.reg.cls != X86_RC_GPR || src->u.reg.num > 7 || seg > 5)
+		return seg_fallback(b, room);
+	return call_seg_thunk(b, room, 8 * seg + src->u.reg.num, PV_CELL_MOVSEG(seg, src->u.reg.num));
+}
+
+/* pop %sreg (32-bit): the pop thunk of sreg */
+static int emit_pop_seg(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	unsigned seg = s->insn.opnd[0].u.reg.num;
+	if (!mode32(s) || room < 7)
+		return -1;
+	if (s->insn.opsize != 4 || seg > 5)
+		return seg_fallback(b, room);
+	return call_seg_thunk(b, room, 48 + seg, PV_CELL_POPSEG(seg));
+}
+
 void process_policy(struct patch_policy *p)
 {
 	*p = (struct patch_policy){.name = "process"};
@@ -106,6 +187,10 @@ void process_policy(struct patch_policy *p)
 	p->rule[K(STI)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_sti};
 	p->rule[K(POPF)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_popf};
 	p->rule[K(PUSHF)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_pushf};
+	p->rule[K(PUSH_SEG)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_push_seg};
+	p->rule[K(MOV_FROM_SEG)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_mov_from_seg};
+	p->rule[K(MOV_TO_SEG)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_mov_to_seg};
+	p->rule[K(POP_SEG)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_pop_seg};
 	/* Device-register accesses run natively against emulated MMIO pages
 	 * until a device needs them (DP83820, later). */
 	p->rule[K(MEM)] = (struct patch_rule){.action = PATCH_NATIVE};

@@ -302,6 +302,8 @@ static void cap_move(uint32_t cap)
 
 /* A page the VMM maps for the guest: keep the boundary between the user
  * and the supervisor pages, or give it up until the next full flush. */
+static void guard_vcpu_page(void);
+
 static void cap_note(uint32_t page, int user)
 {
 	if (user) {
@@ -320,6 +322,8 @@ static void cap_note(uint32_t page, int user)
 		cap_move((uint32_t)want);
 	else
 		M.cap_broken = 1;
+	if (M.cap_broken)
+		guard_vcpu_page();
 }
 
 static void cap_flushed(void)
@@ -449,17 +453,34 @@ static void drop_supervisor_pages(void)
 	tlb.lo = UINT32_MAX, tlb.hi = 0, tlb.n = 0, tlb.overflow = 0;
 }
 
-/* At CPL 3 the VMM page is out of reach, so an inline site run by ring-3
- * code traps into the VMM, which emulates it with ring-3 rights; and the
- * supervisor pages mapped for the kernel go, so ring 3 faults in only what
- * its page tables allow it. */
+/* Ring 3 must not reach the virtual-CPU page (an inline site run by ring-3
+ * code then traps into the VMM, which emulates it with ring-3 rights). The
+ * capped segments already end below it, so the page is closed with
+ * mprotect only while ring 3 runs uncapped: two host system calls per
+ * guest system call were a third of its cost. */
+static void guard_vcpu_page(void)
+{
+	static int closed;
+	int want = M.cpu.cpl == 3 && !capping() && !M.cfg->user_sees_kernel;
+	if (want == closed)
+		return;
+	if (pv_vcpu_page_access(!want) != 0) {
+		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "mprotect of the virtual-CPU page: %s", strerror(errno));
+		finish(1);
+	}
+	closed = want;
+}
+
+/* At CPL 3 the supervisor pages mapped for the kernel go (unless the cap
+ * keeps them out of reach), so ring 3 faults in only what its page tables
+ * allow it. */
 static void cpl_changed(void *ctx)
 {
 	(void)ctx;
 	M.uncapped = 0;
 	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel && M.cap_broken)
 		drop_supervisor_pages();
-	pv_vcpu_page_access(M.cpu.cpl != 3);
+	guard_vcpu_page();
 }
 
 /* ---- the other vcpu_ops ---- */
@@ -621,6 +642,40 @@ static void irqcheck_cell(void)
 	CELL_IRQ = want ? PV_BLOB_ADDR(pv_blob_irq32) : PV_BLOB_ADDR(pv_blob_ret);
 }
 
+static void cell_put(uint32_t la, uint32_t val)
+{
+	memcpy(M.mem.vcpu + (la - PV_VCPU_PAGE), &val, 4);
+}
+
+/* The segment cells of the virtual-CPU page (layout.h): the guest's
+ * selectors, and, at ring 0 for a GDT selector whose entry the host has
+ * mapped, the entry's address and the descriptor the register holds,
+ * which the reload thunks compare (through a flat %ss) before skipping a
+ * reload. */
+static void seg_cells(void)
+{
+	const struct vcpu *v = &M.cpu;
+	const struct vseg *ss = &v->seg[S_SS];
+	int fast = v->cpl == 0 && ss->usable && ss->base == 0 && ss->limit == 0xffffffffu;
+	for (unsigned s = 0; s < S_NSEG; s++) {
+		const struct vseg *g = &v->seg[s];
+		uint32_t la = 0, off = g->sel & ~7u;
+		cell_put(PV_VCPU_SEL(s), g->sel);
+		if (fast && s != S_CS && s != S_SS && g->usable && !(g->sel & 4) && off &&
+		    off + 7 <= v->gdtr.limit) {
+			la = v->gdtr.base + off;
+			if ((la & 0xfff) > 0xff8 || la >= PV_AREA_BASE || !pv_mapped(la))
+				la = 0;
+		}
+		cell_put(PV_VCPU_DLA(s), la);
+		if (la) {
+			uint32_t raw = g->desc_hi & DESC_G ? g->limit >> 12 : g->limit;
+			cell_put(PV_VCPU_DESC(s), (raw & 0xffff) | g->base << 16);
+			cell_put(PV_VCPU_DESC(s) + 4, g->desc_hi);
+		}
+	}
+}
+
 static void cpu_to_ctx(void)
 {
 	const struct vcpu *v = &M.cpu;
@@ -633,6 +688,7 @@ static void cpu_to_ctx(void)
 	CTX->es = real_selector(S_ES), CTX->fs = real_selector(S_FS), CTX->gs = real_selector(S_GS);
 	VIF = (v->eflags & EFL_IF) != 0;
 	irqcheck_cell();
+	seg_cells();
 }
 
 /* ---- entering the VMM from a patched site ---- */
@@ -726,6 +782,7 @@ static void cpu_to_uc(greg_t *g)
 	__asm__ volatile("mov %0, %%ds; mov %1, %%es; mov %2, %%gs" ::"r"(ds), "r"(es), "r"(gs));
 	VIF = (v->eflags & EFL_IF) != 0;
 	irqcheck_cell();
+	seg_cells();
 }
 
 /* Emulates the instruction at eip after a host trap, or reports the trap
@@ -957,6 +1014,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 			M.uncapped = 1;
 			M.uncaps++;
 			drop_supervisor_pages();
+			guard_vcpu_page();
 			break;
 		}
 		if (trapno == 14)
@@ -1219,6 +1277,12 @@ int pv_run(const struct pv_config *cfg)
 	*CTX = (struct pv_ctx){.handler = pv_call};
 	__asm__ volatile("rdfsbase %0" : "=r"(CTX->host_fsbase));
 	CELL_PUSHF = PV_BLOB_ADDR(pv_blob_pushf);
+	for (unsigned i = 0; i < 54; i++) {
+		uint32_t off;
+		memcpy(&off, pv_blob_segthunks + 4 * i, 4);
+		cell_put(i < 48 ? PV_CELL_MOVSEG(i / 8, i % 8) : PV_CELL_POPSEG(i - 48),
+			 off ? PV_CODE_PAGE + off : 0);
+	}
 	cpu_to_ctx();
 	console_init();
 	if (signals_init() || seccomp_init()) {

@@ -13,7 +13,7 @@
 
 	.section .rodata.pv_blob, "a"
 	.globl pv_blob_start, pv_blob_end, pv_blob_run, pv_blob_pushf, pv_blob_ret, pv_blob_irq32
-	.globl pv_blob_entry_int80
+	.globl pv_blob_entry_int80, pv_blob_segthunks
 
 	.code64
 	.p2align 6
@@ -23,6 +23,7 @@ pv_blob_start:
  * host's FS base, then resume the guest from pv_ctx (or leave the run). */
 pv_blob_entry:
 	mov	$0, %r10d		/* PV_REASON_SITE; mov, not xor: the guest's flags */
+	mov	$8, %r9d		/* bytes the transfer left on the guest stack */
 pv_blob_common:
 	movabs	$PV_CTX, %r11
 	mov	%r10d, CTX_REASON(%r11)
@@ -38,7 +39,7 @@ pv_blob_common:
 	mov	%ecx, CTX_EIP(%r11)
 	movzwl	4(%rax), %ecx
 	mov	%ecx, CTX_CS(%r11)
-	add	$8, %eax
+	add	%r9d, %eax
 	mov	%eax, CTX_ESP(%r11)
 	mov	%ss, %ecx
 	mov	%ecx, CTX_SS(%r11)
@@ -114,6 +115,15 @@ pv_blob_exit:
  * guest user code without a host signal. */
 pv_blob_entry_int80:
 	mov	$1, %r10d		/* PV_REASON_INT80 */
+	mov	$8, %r9d
+	jmp	pv_blob_common
+
+/* The slow path of a segment-reload thunk: the stack holds a far-call
+ * frame for the site (EIP after its `call *cell`, CS) above the near
+ * return address the call pushed. */
+pv_blob_entry_thunk:
+	mov	$0, %r10d
+	mov	$12, %r9d
 	jmp	pv_blob_common
 
 /* int pv_blob_run(void): enter the guest at pv_ctx; returns the non-zero
@@ -157,5 +167,99 @@ pv_blob_ret:
 pv_blob_irq32:
 	lcall	$PV_ENTRY_SEL, $PV_CODE_PAGE
 	ret
+
+/* Segment-reload thunks (`call *%ss:cell` replaces mov %r32,%sreg or
+ * pop %sreg in kernel code).  Reloading the selector the register holds
+ * already, while its GDT entry still holds the descriptor it was loaded
+ * from, changes nothing: return at once.  Everything else (and whenever
+ * the VMM cleared the entry's address: not ring 0, an LDT or null
+ * selector, the GDT page not mapped) goes to the VMM as the site would.
+ * Every access goes through %ss: the kernel's stack segment is flat, while
+ * %ds may still hold a user segment on kernel entry.  Flags are kept. */
+#define SEL(s) (PV_VCPU_PAGE + 0x40 + 4 * (s))
+#define DLA(s) (PV_VCPU_PAGE + 0x60 + 4 * (s))
+#define DESC(s) (PV_VCPU_PAGE + 0x80 + 8 * (s))
+
+/* stack [flags][ret] (pop: [flags][ret][value]), selector already compared */
+.macro SEG_DESC_CHECK s, retn
+	push	%eax
+	mov	%ss:DLA(\s), %eax
+	test	%eax, %eax
+	jz	2f
+	push	%ecx
+	mov	%ss:(%eax), %ecx
+	cmp	%ss:DESC(\s), %ecx
+	jne	1f
+	mov	%ss:4(%eax), %ecx
+	cmp	%ss:DESC(\s) + 4, %ecx
+	jne	1f
+	pop	%ecx
+	pop	%eax
+	popfl
+	ret	$\retn
+1:	pop	%ecx
+2:	pop	%eax
+	popfl
+	jmp	pv_seg_slow
+.endm
+
+.macro MOVSEG_THUNK s, r16
+pv_seg_mov_\s\()_\r16:
+	pushfl
+	cmpw	%\r16, %ss:SEL(\s)
+	je	pv_seg_check_\s
+	popfl
+	jmp	pv_seg_slow
+.endm
+
+.macro POPSEG_THUNK s
+pv_seg_pop_\s:
+	pushfl
+	push	%eax
+	mov	12(%esp), %eax			/* [eax][flags][ret][value] */
+	cmpw	%ax, %ss:SEL(\s)
+	pop	%eax
+	je	pv_seg_popcheck_\s
+	popfl
+	jmp	pv_seg_slow
+pv_seg_popcheck_\s:
+	SEG_DESC_CHECK \s, 4
+pv_seg_check_\s:
+	SEG_DESC_CHECK \s, 0
+.endm
+
+/* stack [ret] or [ret][value]: make it a far-call frame for the site */
+pv_seg_slow:
+	push	%cs
+	pushl	4(%esp)
+	ljmp	$PV_ENTRY_SEL, $(PV_CODE_PAGE + pv_blob_entry_thunk - pv_blob_start)
+
+.irp s, 0, 3, 4, 5
+	POPSEG_THUNK \s
+.irp r, ax, cx, dx, bx, bp, si, di
+	MOVSEG_THUNK \s, \r
+.endr
+.endr
+
+/* The thunks' offsets in the blob, 0 for none: 6 x 8 mov (segment major,
+ * GPR in x86 order), then 6 pop; the VMM puts them in the cells. */
+	.p2align 2
+pv_blob_segthunks:
+.irp s, 0, 1, 2, 3, 4, 5
+.irp r, ax, cx, dx, bx, sp, bp, si, di
+	.ifdef pv_seg_mov_\s\()_\r
+	.long	pv_seg_mov_\s\()_\r - pv_blob_start
+	.else
+	.long	0
+	.endif
+.endr
+.endr
+.irp s, 0, 1, 2, 3, 4, 5
+	.ifdef pv_seg_pop_\s
+	.long	pv_seg_pop_\s - pv_blob_start
+	.else
+	.long	0
+	.endif
+.endr
 pv_blob_end:
 	.section .note.GNU-stack, "", @progbits

@@ -29,6 +29,9 @@ _Static_assert(sizeof(struct pv_ctx) == CTX_SIZE, "layout.h CTX_SIZE");
 
 extern const uint8_t pv_blob_start[], pv_blob_end[], pv_blob_run[], pv_blob_pushf[],
 	pv_blob_ret[], pv_blob_irq32[], pv_blob_entry_int80[];
+/* u32 offsets of the segment-reload thunks in the blob, 0 for none: 48 mov
+ * (8 * sreg + GPR), then 6 pop (layout.h, PV_CELL_MOVSEG) */
+extern const uint8_t pv_blob_segthunks[];
 
 /* Linear address of a blob symbol once copied to PV_CODE_PAGE. */
 #define PV_BLOB_ADDR(sym) ((uint32_t)(PV_CODE_PAGE + (uint32_t)((sym) - pv_blob_start)))
