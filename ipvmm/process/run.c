@@ -386,9 +386,45 @@ static void tlb_forget(void)
 	tlb.n = tlb.overflow = 0;
 }
 
-static void tlb_note(uint32_t page, int user)
+/* Non-global pages mapped, each with what it maps (pa | NG_*), listed so
+ * that a CR3 write can keep the user pages the new tables translate alike
+ * (after fork, or between processes sharing a program's pages) instead of
+ * dropping them all.  NG_V set <=> the page is in ng_list. */
+#define NG_V 1u
+#define NG_W 2u
+#define NG_U 4u
+#define NG_MAX 65536u
+static uint32_t *ng_map; /* per linear page, 4 MiB reserved at start */
+static uint32_t ng_list[NG_MAX];
+static unsigned ng_n;
+static int ng_overflow;
+
+static void ng_note(uint32_t page, uint32_t pa, int w, int u)
+{
+	uint32_t *e = &ng_map[page >> 12];
+	if (!(*e & NG_V)) {
+		if (ng_n == NG_MAX) {
+			ng_overflow = 1;
+			return;
+		}
+		ng_list[ng_n++] = page;
+	}
+	*e = (pa & ~0xfffu) | NG_V | (w ? NG_W : 0) | (u ? NG_U : 0);
+}
+
+static void ng_forget(void)
+{
+	for (unsigned i = 0; i < ng_n; i++)
+		ng_map[ng_list[i] >> 12] = 0;
+	ng_n = 0;
+	ng_overflow = 0;
+}
+
+static void tlb_note(uint32_t page, uint32_t pa, int w, int user)
 {
 	mapped_set(page);
+	if (!M.cpu.fill_global)
+		ng_note(page, pa, w, user);
 	if (M.cpu.fill_global) {
 		if (page < tlb.glow)
 			tlb.glow = page;
@@ -409,21 +445,65 @@ static void tlb_note(uint32_t page, int user)
 		tlb.overflow = 1;
 }
 
+/* After a CR3 write: of the non-global pages mapped, keeps the user pages
+ * the new tables map to the same frame, still Accessed (and Dirty if
+ * mapped writable) -- a TLB may hold any translation the tables give --
+ * and unmaps the rest, in runs.  Returns the end of the highest kept page. */
+static uint32_t ng_revalidate(void)
+{
+	uint32_t top = 0, run_la = 0, run_n = 0;
+	unsigned k = 0;
+	for (unsigned i = 0; i <= ng_n; i++) {
+		uint32_t la = i < ng_n ? ng_list[i] : 0, *e = i < ng_n ? &ng_map[la >> 12] : NULL, pa;
+		int w, u, gone = 0;
+		if (e) {
+			if (pv_mapped(la) && (*e & NG_U) && mmu_peek(&M.cpu, la, 0, &pa, &w, &u) == 0 &&
+			    !M.cpu.fill_global && u && pa == (*e & ~0xfffu) && (w || !(*e & NG_W))) {
+				ng_list[k++] = la;
+				top = la + 0x1000 > top ? la + 0x1000 : top;
+				continue;
+			}
+			gone = pv_mapped(la);
+			*e = 0;
+			if (gone && run_n && la == run_la + run_n * 0x1000) {
+				run_n++;
+				continue;
+			}
+		}
+		if (run_n) {
+			pv_unmap(run_la, run_n * 0x1000);
+			mapped_clear(run_la, run_n * 0x1000);
+			run_n = 0;
+		}
+		if (gone)
+			run_la = la, run_n = 1;
+	}
+	ng_n = k;
+	return top;
+}
+
 static void tlb_flush(void *ctx, uint32_t la, int all)
 {
 	(void)ctx;
 	if (all == 1 && tlb.glow < PV_AREA_BASE && tlb.ng_high <= tlb.glow && !tlb.g_user) {
-		/* a CR3 write keeps global pages, as the TLB does: when they all
-		 * lie above every non-global one (Linux: the kernel's), one call
-		 * drops the rest */
-		pv_unmap(0x10000, tlb.glow - 0x10000);
-		mapped_clear(0x10000, tlb.glow - 0x10000);
-		tlb.ng_high = 0;
+		/* a CR3 write keeps global pages, as the TLB does, when they
+		 * all lie above every non-global one (Linux: the kernel's) */
+		if (ng_overflow) {
+			pv_unmap(0x10000, tlb.glow - 0x10000);
+			mapped_clear(0x10000, tlb.glow - 0x10000);
+			ng_forget();
+			tlb.ng_high = 0;
+		} else {
+			tlb.ng_high = ng_revalidate();
+		}
 		M.user_top = 0;
 		M.cap_broken = 0;
+		if (tlb.ng_high)
+			cap_note(tlb.ng_high - 0x1000, 1);
 	} else if (all) {
 		pv_unmap(0x10000, PV_AREA_BASE - 0x10000);
 		memset(mapped, 0, sizeof mapped);
+		ng_forget();
 		tlb_forget();
 		cap_flushed();
 	} else if (la >= 0x10000 && la < PV_AREA_BASE) {
@@ -875,7 +955,7 @@ static void page_fault(uint32_t la, uint64_t hwerr)
 		vcpu_fail(v, STOP_BAD_MEMORY, "mapping linear %#x: %s", la, strerror(errno));
 		return;
 	}
-	tlb_note(la & ~0xfffu, u);
+	tlb_note(la & ~0xfffu, pa, w, u);
 	cap_note(la & ~0xfffu, u);
 	M.faults_filled++;
 	fault_around(la & ~0xfffu, acc & MMU_USER);
@@ -933,7 +1013,7 @@ static void fault_around(uint32_t page, unsigned user)
 		if (run_n && pv_map(&M.mem, run_la, run_pa, run_n * 0x1000, run_w) == 0) {
 			v->fill_global = run_g;
 			for (uint32_t k = 0; k < run_n; k++) {
-				tlb_note(run_la + k * 0x1000, run_u);
+				tlb_note(run_la + k * 0x1000, run_pa + k * 0x1000, run_w, run_u);
 				cap_note(run_la + k * 0x1000, run_u);
 			}
 			M.faults_around += run_n;
@@ -1248,6 +1328,13 @@ int pv_run(const struct pv_config *cfg)
 		fprintf(stderr, "previrt: %s\n", err);
 		return 1;
 	}
+	void *ng = mmap(NULL, (1u << 20) * sizeof *ng_map, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (ng == MAP_FAILED) {
+		fprintf(stderr, "previrt: reserving the soft TLB's page map: %s\n", strerror(errno));
+		return 1;
+	}
+	ng_map = ng;
 	struct elfimage im;
 	int rc = load(cfg, &im);
 	if (rc)
