@@ -91,7 +91,9 @@ struct machine {
 	int status;
 	uint64_t hits[PREVIRT_AB_NKINDS];  /* VMM entries from patched sites */
 	uint64_t traps[PREVIRT_AB_NKINDS]; /* emulations after a host trap */
-	uint64_t faults_filled, faults_around, signals[65];
+	uint64_t faults_filled, faults_around, prefills, signals[65];
+	uint32_t pf_la, pf_acc; /* the last ring-3 page fault given to the guest */
+	int pf_pending;
 	uint64_t drops, uncaps; /* supervisor pages dropped for ring 3; ring-3 #GPs under the cap */
 	uint64_t t0_ns, vmm_ns;
 	int linux; /* booted through the Linux boot protocol, not multiboot */
@@ -176,9 +178,10 @@ static void print_stats(FILE *f)
 	for (unsigned i = 0; i < 32; i++)
 		if (M.cpu.stat_exc[i])
 			fprintf(f, " #%u:%llu", i, (unsigned long long)M.cpu.stat_exc[i]);
-	fprintf(f, "\n  interrupts delivered: %llu, soft-TLB fills: %llu (+%llu pages mapped ahead)\n",
+	fprintf(f, "\n  interrupts delivered: %llu, soft-TLB fills: %llu (+%llu pages mapped ahead, "
+		   "%llu after the guest's page fault handler)\n",
 		(unsigned long long)M.cpu.stat_irq, (unsigned long long)M.faults_filled,
-		(unsigned long long)M.faults_around);
+		(unsigned long long)M.faults_around, (unsigned long long)M.prefills);
 	fprintf(f, "  ring 3: kernel pages dropped %llu times, segment cap suspended %llu times\n",
 		(unsigned long long)M.drops, (unsigned long long)M.uncaps);
 	fprintf(f, "  host signals: SIGSEGV %llu SIGSYS %llu SIGALRM %llu SIGILL %llu SIGFPE %llu\n",
@@ -533,6 +536,29 @@ static void drop_supervisor_pages(void)
 	tlb.lo = UINT32_MAX, tlb.hi = 0, tlb.n = 0, tlb.overflow = 0;
 }
 
+static void fault_around(uint32_t page, unsigned user);
+
+/* Back in ring 3 after the guest handled a page fault of ring 3: the page
+ * is most likely in place now (present, Accessed, Dirty for a write, as
+ * Linux makes it), so it is mapped before the access runs again instead of
+ * after a second host fault.  Only when that changes nothing the guest can
+ * see (mmu_peek); otherwise the access faults and fills as usual. */
+static void map_after_fault(void)
+{
+	struct vcpu *v = &M.cpu;
+	uint32_t page = M.pf_la & ~0xfffu, pa;
+	int w, u;
+	M.pf_pending = 0;
+	if (page < 0x10000 || page >= PV_AREA_BASE || pv_mapped(page) ||
+	    mmu_peek(v, page, M.pf_acc, &pa, &w, &u) || !pv_phys(&M.mem, pa, 0x1000) ||
+	    pv_map(&M.mem, page, pa, 0x1000, w))
+		return;
+	tlb_note(page, pa, w, u);
+	cap_note(page, u);
+	M.prefills++;
+	fault_around(page, M.pf_acc & MMU_USER);
+}
+
 /* Ring 3 must not reach the virtual-CPU page (an inline site run by ring-3
  * code then traps into the VMM, which emulates it with ring-3 rights). The
  * capped segments already end below it, so the page is closed with
@@ -560,6 +586,8 @@ static void cpl_changed(void *ctx)
 	M.uncapped = 0;
 	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel && M.cap_broken)
 		drop_supervisor_pages();
+	if (M.cpu.cpl == 3 && M.pf_pending)
+		map_after_fault();
 	guard_vcpu_page();
 }
 
@@ -933,8 +961,13 @@ static void page_fault(uint32_t la, uint64_t hwerr)
 	unsigned acc = (hwerr & 2 ? MMU_WRITE : 0) | (v->cpl == 3 ? MMU_USER : 0);
 	uint32_t pa;
 	int w, u;
-	if (mmu_fill(v, la, acc, &pa, &w, &u))
-		return; /* #PF raised for the guest, or stopped */
+	if (mmu_fill(v, la, acc, &pa, &w, &u)) {
+		/* #PF raised for the guest (or stopped): map the page when
+		 * the guest's handler returns to ring 3 with it in place */
+		if (v->exc_vector == 14 && v->cpl == 3)
+			M.pf_la = la, M.pf_acc = acc, M.pf_pending = 1;
+		return;
+	}
 	if (la < 0x10000) {
 		vcpu_fail(v, STOP_UNIMPLEMENTED,
 			  "guest access to linear %#x: the host cannot map the first 64 KiB (eip %#x)", la,
