@@ -20,8 +20,11 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "linux-process.sh: FAIL: $*"; fail=1; }
 
-gcc -m32 -static -O2 -Wall -Wextra -Werror -o "$tmp/memtouch" "$top/guests/linux/memtouch.c" || exit 1
+for p in memtouch segload; do
+	gcc -m32 -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o "$tmp/$p" "$top/guests/linux/$p.c" || exit 1
+done
 initrd=$("$top/guests/linux/initramfs.sh" --arch i386 --add "$tmp/memtouch=/bin/memtouch" \
+	--add "$tmp/segload=/bin/segload" \
 	--add "$top/guests/linux/process-check.sh=/process-check.sh" | tail -n 1) || exit 1
 
 # boot PLATFORM: the console, each line stamped with the host's clock

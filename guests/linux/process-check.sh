@@ -38,6 +38,7 @@ check proc-cpuinfo cpuinfo
 check proc-interrupts interrupts
 check memory-64M sh -c '/bin/memtouch 64 | grep -q "16384 pages ok"'
 check fork-private-copies sh -c '/bin/memtouch 4 fork 30 | grep -q "30 rounds ok"'
+check segment-load-across-syscall sh -c '/bin/segload | grep -q "segload: ok (vDSO used)"'
 echo "sleep: start"
 sleep 1
 echo "sleep: end"

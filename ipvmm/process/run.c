@@ -813,6 +813,7 @@ static int step_done(void)
 }
 
 int vcpu_sti_hlt(struct vcpu *v, unsigned len);
+static int adopt_native_segments(const uint16_t now[S_NSEG], int faulting);
 
 static int pv_call(struct pv_ctx *c)
 {
@@ -822,6 +823,11 @@ static int pv_call(struct pv_ctx *c)
 	uint32_t ret = M.cpu.eip;
 	if (c->reason == PV_REASON_INT80) {
 		/* the vDSO's int $0x80 site: the far call filled it (7 bytes) */
+		if (M.cpu.cpl == 3) {
+			const uint16_t now[S_NSEG] = {[S_ES] = (uint16_t)c->es, [S_DS] = (uint16_t)c->ds,
+						      [S_FS] = (uint16_t)c->fs, [S_GS] = (uint16_t)c->gs};
+			adopt_native_segments(now, 0);
+		}
 		static struct x86_insn int80;
 		static const uint8_t bytes[2] = {0xcd, 0x80};
 		if (!int80.len)
@@ -997,8 +1003,33 @@ static void page_fault(uint32_t la, uint64_t hwerr)
 /* Guest user code is not afterburnt: a segment load there runs natively and
  * may pick up a host GDT descriptor (glibc's `mov $0x33, %gs` loads the
  * host's 64-bit code segment, base 0).  Its first use faults; load the
- * guest's descriptor behind it and let the instruction run again. */
-static int fix_native_segments(void)
+ * guest's descriptor behind it and let the instruction run again.  Every
+ * other entry from ring 3 (a timer tick, a system call) adopts such a load
+ * too, or returning to ring 3 would put back the old selector and lose it.
+ * now[]: the host registers as ring 3 left them.  Returns whether one
+ * changed; with faulting set, 0 when the guest refuses the selector (its
+ * own #GP/#NP is then pending); otherwise a refused selector becomes null,
+ * as the mov would have faulted at a point that is gone. */
+static int adopt_native_segments(const uint16_t now[S_NSEG], int faulting)
+{
+	static const unsigned segs[] = {S_ES, S_DS, S_FS, S_GS};
+	int fixed = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		unsigned s = segs[i];
+		if (now[s] == real_selector(s))
+			continue;
+		if (seg_load_data(&M.cpu, s, now[s])) {
+			if (faulting)
+				return 0;
+			M.cpu.exc_vector = -1;
+			seg_load_data(&M.cpu, s, 0);
+		}
+		fixed = 1;
+	}
+	return fixed;
+}
+
+static int fix_native_segments(int faulting)
 {
 	/* the host's sigcontext has no data selectors (it writes 0 for fs and
 	 * gs): the registers themselves still hold the interrupted values */
@@ -1006,17 +1037,7 @@ static int fix_native_segments(void)
 	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
 			 : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
 	const uint16_t now[S_NSEG] = {[S_ES] = es, [S_DS] = ds, [S_FS] = fs, [S_GS] = gs};
-	static const unsigned segs[] = {S_ES, S_DS, S_FS, S_GS};
-	int fixed = 0;
-	for (unsigned i = 0; i < 4; i++) {
-		unsigned s = segs[i];
-		if (now[s] == real_selector(s))
-			continue;
-		if (seg_load_data(&M.cpu, s, now[s]))
-			return 0; /* the guest's own #GP/#NP for that selector */
-		fixed = 1;
-	}
-	return fixed;
+	return adopt_native_segments(now, faulting);
 }
 
 /* Maps the already-accessed pages around a fault, in the aligned window
@@ -1121,10 +1142,12 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	cpu_from_uc(g);
 	struct vcpu *v = &M.cpu;
 	uint32_t trapno = (uint32_t)g[REG_TRAPNO];
+	if (v->cpl == 3 && sig != SIGSEGV && sig != SIGBUS)
+		fix_native_segments(0);
 	switch (sig) {
 	case SIGSEGV:
 	case SIGBUS:
-		if (v->cpl == 3 && fix_native_segments())
+		if (v->cpl == 3 && fix_native_segments(1))
 			break;
 		if (trapno != 14 && capping()) {
 			/* maybe a ring-3 access above the cap: run it again on
