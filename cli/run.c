@@ -33,7 +33,10 @@ static void usage(FILE *f)
 	      "  --user-sees-kernel       process platform: keep the kernel's pages mapped\n"
 	      "                           while the guest runs user mode (about 4x faster\n"
 	      "                           Linux; guest user code can then reach mapped\n"
-	      "                           kernel memory: no protection between the two)\n\n"
+	      "                           kernel memory: no protection between the two)\n"
+	      "  --processes N            process platform: host processes that keep the\n"
+	      "                           mappings of N recently used guest address spaces\n"
+	      "                           (1..16, default 4; 1: this process alone)\n\n"
 	      "Exit status: the guest's (0 when it resets the machine to shut down), 1 when\n"
 	      "the guest fails (message and registers on stderr), 2 for bad usage or input.\n",
 	      f);
@@ -150,10 +153,10 @@ int run_main(int argc, char **argv)
 		{"append", required_argument, 0, 'a'},   {"mem", required_argument, 0, 'm'},
 		{"stats", no_argument, 0, 's'},         {"native", required_argument, 0, 'n'},
 		{"timeout", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
-		{"user-sees-kernel", no_argument, 0, 'u'},
+		{"user-sees-kernel", no_argument, 0, 'u'}, {"processes", required_argument, 0, 'P'},
 		{0, 0, 0, 0},
 	};
-	struct pv_config c = {.mem = 128ull << 20};
+	struct pv_config c = {.mem = 128ull << 20, .processes = 4};
 	int qemu = 0, o;
 	unsigned long v;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -191,6 +194,11 @@ int run_main(int argc, char **argv)
 			break;
 		case 'u':
 			c.user_sees_kernel = 1;
+			break;
+		case 'P':
+			if (parse_uint("--processes", optarg, 16, &v))
+				return 2;
+			c.processes = (unsigned)v;
 			break;
 		case 'h':
 			usage(stdout);

@@ -95,4 +95,10 @@ grep -m1 'stopped' "$tmp/panic.err"
 [ "$rc" = 1 ] || bad "panic: exit status $rc, expected 1"
 grep -q 'Kernel panic - not syncing' "$tmp/panic.out" || bad "panic: no panic message on the console"
 grep -q 'stopped (watchdog): the guest ran longer than 8 s' "$tmp/panic.err" || bad "panic: no watchdog message"
+
+# The runs above switched address spaces between several host processes
+# (--processes, default 4): none of them may outlive its run.
+sleep 1
+left=$(pgrep -f -- "--initrd $initrd" || true)
+[ -z "$left" ] || { bad "VMM processes left behind: $left"; ps -o pid,ppid,stat,args -p "$(echo $left | tr ' ' ,)"; }
 exit $fail

@@ -53,6 +53,8 @@ expect 2 'k64.elf: a 64-bit kernel; the process back-end runs i386 kernels' run 
 expect 2 "unknown kind 'NOPE'" run --native NOPE "$bk/spin.elf"
 expect 2 "platform: 'process' or 'qemu'" run --platform=kvm "$bk/spin.elf"
 expect 2 'expected a number' run --mem lots "$bk/spin.elf"
+expect 2 'processes: expected a number 1..16' run --processes 0 "$bk/spin.elf"
+expect 2 'processes: expected a number 1..16' run --processes 17 "$bk/spin.elf"
 # a corrupted record: named by index and address, nothing runs
 cp "$top/build/guests/testkern.elf" "$tmp/broken.elf"
 off=$(readelf -SW "$tmp/broken.elf" | awk '{ for (i = 1; i <= NF; i++) if ($i == ".afterburn") print $(i + 3) }')

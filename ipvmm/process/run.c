@@ -47,6 +47,7 @@
 #include "policy.h"
 #include "switch.h"
 #include "vdso.h"
+#include "aspace.h"
 
 #define K(n) PREVIRT_AB_KIND_##n
 #define TICK_NS 1000000u
@@ -68,15 +69,6 @@ struct machine {
 	struct patch_stats vdso_stats; /* the vDSO's sites */
 	int vdsos;
 	uint64_t vdso_calls;
-	/* Ring 3 runs on segments whose limits end at slots_cap, which lies
-	 * above every user page and below every supervisor page the VMM has
-	 * mapped, so the kernel's mappings can stay while user code runs.
-	 * When no such boundary exists (cap_broken, until the next full
-	 * flush) supervisor pages are unmapped instead; after a ring-3 #GP the
-	 * cap is suspended until the next kernel entry, so that the access
-	 * turns into the guest's own page fault. */
-	uint32_t slots_cap, sup_low, user_top;
-	int cap_broken, uncapped;
 	struct i8259 pic;
 	struct i8254 pit;
 	struct uart16550 uart;
@@ -99,9 +91,31 @@ struct machine {
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */
 	uint64_t if_seen_ns; /* the last time the guest ran with interrupts enabled */
+	/* invlpg and full flushes, for the other processes' mappings of
+	 * global pages: entry kgen % KLOG is the kgen-th (KLOG_ALL: all) */
+	uint32_t kgen;
+	uint32_t klog[64];
 };
 
-static struct machine M;
+/* The machine lives in memory every VMM process shares (aspace.h). */
+static struct machine *Mp;
+#define M (*Mp)
+
+/* What belongs to this host process: its mappings' boundary and the
+ * segment cap of its LDT (the rest of the VMM is shared). */
+static struct {
+	/* Ring 3 runs on segments whose limits end at slots_cap, which lies
+	 * above every user page and below every supervisor page this process
+	 * has mapped, so the kernel's mappings can stay while user code runs.
+	 * When no such boundary exists (cap_broken, until the next full
+	 * flush) supervisor pages are unmapped instead; after a ring-3 #GP the
+	 * cap is suspended until the next kernel entry, so that the access
+	 * turns into the guest's own page fault. */
+	uint32_t slots_cap, sup_low, user_top;
+	int cap_broken, uncapped;
+	int switch_pending; /* the guest wrote CR3: hand over at the end of this entry */
+	uint32_t kgen;      /* global invalidations applied (M.kgen) */
+} P;
 static struct pv_ctx *const CTX = (struct pv_ctx *)(uintptr_t)PV_CTX;
 /* the VMM's alias of the virtual-CPU page (see memory.h) */
 #define VIF (*(volatile uint8_t *)(M.mem.vcpu + (PV_VCPU_IF - PV_VCPU_PAGE)))
@@ -211,7 +225,7 @@ static _Noreturn void finish(int status)
 	if (M.cfg && M.cfg->stats)
 		print_stats(stderr);
 	fflush(stderr);
-	_exit(status);
+	as_exit(status);
 }
 
 /* Console input into the UART; the escape key ends the run. */
@@ -280,12 +294,12 @@ static void seg_loaded(void *ctx, unsigned s)
 {
 	(void)ctx;
 	ldt_write(FULL_SLOT(s), &M.cpu.seg[s], 0);
-	ldt_write(CAP_SLOT(s), &M.cpu.seg[s], M.slots_cap);
+	ldt_write(CAP_SLOT(s), &M.cpu.seg[s], P.slots_cap);
 }
 
 static int capping(void)
 {
-	return M.cpu.cpl == 3 && !M.cap_broken && !M.uncapped && !M.cfg->user_sees_kernel;
+	return M.cpu.cpl == 3 && !P.cap_broken && !P.uncapped && !M.cfg->user_sees_kernel;
 }
 
 /* The host selector guest segment register s runs on now. */
@@ -298,7 +312,7 @@ static uint16_t real_selector(unsigned s)
 
 static void cap_move(uint32_t cap)
 {
-	M.slots_cap = cap;
+	P.slots_cap = cap;
 	for (unsigned s = 0; s < S_NSEG; s++)
 		ldt_write(CAP_SLOT(s), &M.cpu.seg[s], cap);
 }
@@ -310,30 +324,30 @@ static void guard_vcpu_page(void);
 static void cap_note(uint32_t page, int user)
 {
 	if (user) {
-		if (page + 0x1000 > M.user_top)
-			M.user_top = page + 0x1000;
-	} else if (page < M.sup_low) {
-		M.sup_low = page;
+		if (page + 0x1000 > P.user_top)
+			P.user_top = page + 0x1000;
+	} else if (page < P.sup_low) {
+		P.sup_low = page;
 	}
-	if (M.cap_broken || (M.user_top <= M.slots_cap && M.slots_cap <= M.sup_low))
+	if (P.cap_broken || (P.user_top <= P.slots_cap && P.slots_cap <= P.sup_low))
 		return;
-	uint64_t want = user ? ((uint64_t)M.user_top + CAP_STEP - 1) & ~(uint64_t)(CAP_STEP - 1)
-			     : M.sup_low & ~(CAP_STEP - 1);
-	if (want > M.sup_low)
-		want = M.sup_low;
-	if (want >= M.user_top && want <= M.sup_low && want != 0)
+	uint64_t want = user ? ((uint64_t)P.user_top + CAP_STEP - 1) & ~(uint64_t)(CAP_STEP - 1)
+			     : P.sup_low & ~(CAP_STEP - 1);
+	if (want > P.sup_low)
+		want = P.sup_low;
+	if (want >= P.user_top && want <= P.sup_low && want != 0)
 		cap_move((uint32_t)want);
 	else
-		M.cap_broken = 1;
-	if (M.cap_broken)
+		P.cap_broken = 1;
+	if (P.cap_broken)
 		guard_vcpu_page();
 }
 
 static void cap_flushed(void)
 {
-	M.sup_low = PV_AREA_BASE;
-	M.user_top = 0;
-	M.cap_broken = 0;
+	P.sup_low = PV_AREA_BASE;
+	P.user_top = 0;
+	P.cap_broken = 0;
 }
 
 /* ---- the soft TLB ---- */
@@ -485,9 +499,10 @@ static uint32_t ng_revalidate(void)
 	return top;
 }
 
-static void tlb_flush(void *ctx, uint32_t la, int all)
+/* Drops this process's host mappings as a TLB flush would: all == 0, the
+ * page at la (invlpg); 1, a CR3 write; 2, everything (CR0.PG/WP, CR4). */
+static void local_flush(uint32_t la, int all)
 {
-	(void)ctx;
 	if (all == 1 && tlb.glow < PV_AREA_BASE && tlb.ng_high <= tlb.glow && !tlb.g_user) {
 		/* a CR3 write keeps global pages, as the TLB does, when they
 		 * all lie above every non-global one (Linux: the kernel's) */
@@ -499,8 +514,8 @@ static void tlb_flush(void *ctx, uint32_t la, int all)
 		} else {
 			tlb.ng_high = ng_revalidate();
 		}
-		M.user_top = 0;
-		M.cap_broken = 0;
+		P.user_top = 0;
+		P.cap_broken = 0;
 		if (tlb.ng_high)
 			cap_note(tlb.ng_high - 0x1000, 1);
 	} else if (all) {
@@ -513,6 +528,39 @@ static void tlb_flush(void *ctx, uint32_t la, int all)
 		pv_unmap(la & ~0xfffu, 0x1000);
 		mapped_clear(la & ~0xfffu, 0x1000);
 	}
+}
+
+#define KLOG 64u
+#define KLOG_ALL 0xffffffffu
+
+/* The guest's TLB flushes.  With one host process per address space, a
+ * CR3 write hands the virtual CPU to the process holding the new one at the
+ * end of this VMM entry, and invlpg and full flushes are logged for the
+ * other processes' mappings of global pages. */
+static void tlb_flush(void *ctx, uint32_t la, int all)
+{
+	(void)ctx;
+	if (as_max() > 1) {
+		if (all == 1) {
+			P.switch_pending = 1;
+			return;
+		}
+		M.klog[M.kgen % KLOG] = all ? KLOG_ALL : la;
+		P.kgen = ++M.kgen;
+	}
+	local_flush(la, all);
+}
+
+/* The flushes other processes made while this one slept. */
+static void replay_flushes(void)
+{
+	if (M.kgen - P.kgen > KLOG)
+		local_flush(0, 2);
+	for (; P.kgen != M.kgen && M.kgen - P.kgen <= KLOG; P.kgen++) {
+		uint32_t e = M.klog[P.kgen % KLOG];
+		local_flush(e == KLOG_ALL ? 0 : e, e == KLOG_ALL ? 2 : 0);
+	}
+	P.kgen = M.kgen;
 }
 
 static void drop_supervisor_pages(void)
@@ -530,7 +578,7 @@ static void drop_supervisor_pages(void)
 		}
 	}
 	else {
-		tlb_flush(NULL, 0, 2);
+		local_flush(0, 2);
 		return;
 	}
 	tlb.lo = UINT32_MAX, tlb.hi = 0, tlb.n = 0, tlb.overflow = 0;
@@ -583,8 +631,8 @@ static void guard_vcpu_page(void)
 static void cpl_changed(void *ctx)
 {
 	(void)ctx;
-	M.uncapped = 0;
-	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel && M.cap_broken)
+	P.uncapped = 0;
+	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel && P.cap_broken)
 		drop_supervisor_pages();
 	if (M.cpu.cpl == 3 && M.pf_pending)
 		map_after_fault();
@@ -799,6 +847,57 @@ static void cpu_to_ctx(void)
 	seg_cells();
 }
 
+/* ---- address spaces in host processes (aspace.h) ---- */
+
+static void timer_arm(int on)
+{
+	struct itimerval it = {{0, on ? TICK_NS / 1000 : 0}, {0, on ? TICK_NS / 1000 : 0}};
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static uint64_t idle_since;
+
+static void going_idle(void)
+{
+	timer_arm(0);
+	idle_since = vmm_clock();
+}
+
+/* Back as the active process: this process's mappings, LDT and cap are as
+ * they were when it slept; bring them up to date with the shared state. */
+static void became_active(void)
+{
+	timer_arm(1);
+	M.vmm_ns -= vmm_clock() - idle_since; /* the others' time is theirs */
+	replay_flushes();
+	local_flush(0, 1);
+	for (unsigned s = 0; s < S_NSEG; s++)
+		seg_loaded(NULL, s);
+	guard_vcpu_page();
+}
+
+static void exit_all(int status)
+{
+	(void)status;
+	console_restore();
+}
+
+static const struct as_hooks as_hooks = {going_idle, became_active, exit_all};
+
+/* At the end of a VMM entry that wrote CR3: on to the process holding the
+ * new address space (this one may sleep in here while others run). */
+static void switch_aspace(void)
+{
+	if (!P.switch_pending)
+		return;
+	P.switch_pending = 0;
+	int r = as_switch_to(M.cpu.cr3 & ~0xfffu);
+	if (r == 1)
+		timer_arm(1); /* a new process: timers are not inherited */
+	if (r != 2)
+		local_flush(0, 1);
+}
+
 /* ---- entering the VMM from a patched site ---- */
 
 static int step_done(void)
@@ -858,6 +957,7 @@ static int pv_call(struct pv_ctx *c)
 			vcpu_emulate(&M.cpu, &s->insn, s->len);
 	}
 	step_done();
+	switch_aspace();
 	cpu_to_ctx();
 	M.in_vmm = 0;
 	M.vmm_ns += vmm_clock() - t;
@@ -1153,7 +1253,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 			/* maybe a ring-3 access above the cap: run it again on
 			 * full segments, without the kernel's pages, so it page
 			 * faults (or #GPs) exactly as the guest would see */
-			M.uncapped = 1;
+			P.uncapped = 1;
 			M.uncaps++;
 			drop_supervisor_pages();
 			guard_vcpu_page();
@@ -1204,6 +1304,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	}
 	step_done();
 out:
+	switch_aspace();
 	cpu_to_uc(g);
 	M.in_vmm = 0;
 	M.vmm_ns += vmm_clock() - t;
@@ -1380,6 +1481,11 @@ static int linux_setup(const struct pv_config *cfg, const struct elfimage *im, i
 int pv_run(const struct pv_config *cfg)
 {
 	char err[256];
+	Mp = as_shared_alloc(sizeof *Mp);
+	if (!Mp || as_init(cfg->processes ? cfg->processes : 1, &as_hooks, err, sizeof err)) {
+		fprintf(stderr, "previrt: %s\n", Mp ? err : "shared memory for the VMM");
+		return 1;
+	}
 	M.cfg = cfg;
 	M.t0_ns = now_ns();
 	if (cfg->mem < (2u << 20) || cfg->mem > (3ull << 30)) {
@@ -1406,7 +1512,7 @@ int pv_run(const struct pv_config *cfg)
 		return 1;
 	}
 	vcpu_reset(&M.cpu, &ops, NULL);
-	M.slots_cap = PV_AREA_BASE;
+	P.slots_cap = PV_AREA_BASE;
 	cap_flushed();
 	for (unsigned s = 0; s < S_NSEG; s++)
 		seg_loaded(NULL, s);
@@ -1438,6 +1544,11 @@ int pv_run(const struct pv_config *cfg)
 		fprintf(stderr, "previrt: signal/seccomp setup: %s\n", strerror(errno));
 		return 1;
 	}
+	if (as_supervise(M.cpu.cr3 & ~0xfffu)) {
+		fprintf(stderr, "previrt: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	timer_arm(1); /* in a new process: timers are not inherited */
 	int (*run)(void) = (int (*)(void))(uintptr_t)PV_BLOB_ADDR(pv_blob_run);
 	run();
 	finish(M.status);

@@ -18,6 +18,9 @@ struct pv_config {
 	/* keep the kernel's host mappings while the guest runs ring 3: much
 	 * faster, but ring-3 code can then read and write mapped kernel pages */
 	int user_sees_kernel;
+	/* host processes keeping recently used guest address spaces mapped
+	 * (aspace.h); 0 or 1: one process */
+	unsigned processes;
 };
 
 /* Exit status of the run: 0 when the guest reset the machine (its way of
