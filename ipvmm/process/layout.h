@@ -17,6 +17,11 @@
 #define PV_CELL_IRQCHECK (PV_VCPU_PAGE + 0x04) /* u32: called when IF may have risen */
 #define PV_CELL_PUSHF (PV_VCPU_PAGE + 0x08)    /* u32: 32-bit pushf thunk */
 
+/* Control registers cr0, cr2, cr3, cr4 as the guest sees them (u32 at
+ * PV_VCPU_CR(n)), kept current by the VMM: mov from a control register is
+ * inline (the page-fault handler reads cr2 on every fault). */
+#define PV_VCPU_CR(n) (PV_VCPU_PAGE + 0x20 + 4 * (n))
+
 /* Segment registers as the guest sees them, s in x86 order (es cs ss ds
  * fs gs), kept current by the VMM at every return to the guest: push and
  * mov-from of a segment read the selector inline, and a reload of the

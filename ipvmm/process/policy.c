@@ -101,10 +101,10 @@ static int emit_pushf(const struct patch_site *s, uint8_t *b, unsigned room, voi
 }
 
 /* The kernel reads and reloads its segment registers on every entry and
- * exit: those need the guest's selectors, which the VMM keeps in the
- * virtual-CPU page, read through %ss (flat in the kernel; %ds may hold a
- * user segment on kernel entry).  What no short form covers is a far call
- * into the VMM, as for every other kind. */
+ * exit, and reads cr2 on every page fault: those need values the VMM keeps
+ * in the virtual-CPU page, read through %ss (flat in the kernel; %ds may
+ * hold a user segment on kernel entry).  What no short form covers is a
+ * far call into the VMM, as for every other kind. */
 static int seg_fallback(uint8_t *b, unsigned room)
 {
 	return room < 7 ? -1 : (int)far_call_vmm(b);
@@ -138,6 +138,22 @@ static int emit_mov_from_seg(const struct patch_site *s, uint8_t *b, unsigned ro
 		return seg_fallback(b, room);
 	b[0] = 0x36, b[1] = 0x8b, b[2] = (uint8_t)(0x05 | d->u.reg.num << 3);
 	put32(b + 3, PV_VCPU_SEL(seg));
+	return 7;
+}
+
+/* mov %crN, %r32: movl %ss:vcpu.cr[N], %r32 */
+static int emit_mov_from_cr(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	const struct x86_opnd *d = &s->insn.opnd[0];
+	unsigned n = s->insn.opnd[1].u.reg.num;
+	if (!mode32(s) || room < 7)
+		return -1;
+	if (d->type != X86_OPND_REG || d->u.reg.cls != X86_RC_GPR || d->u.reg.num > 7 ||
+	    !(n == 0 || n == 2 || n == 3 || n == 4))
+		return seg_fallback(b, room);
+	b[0] = 0x36, b[1] = 0x8b, b[2] = (uint8_t)(0x05 | d->u.reg.num << 3);
+	put32(b + 3, PV_VCPU_CR(n));
 	return 7;
 }
 
@@ -191,6 +207,9 @@ void process_policy(struct patch_policy *p)
 	p->rule[K(MOV_FROM_SEG)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_mov_from_seg};
 	p->rule[K(MOV_TO_SEG)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_mov_to_seg};
 	p->rule[K(POP_SEG)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_pop_seg};
+	p->rule[K(MOV_FROM_CR)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_mov_from_cr};
+	/* the guest's TSC is the host's (CR4.TSD is not offered): rdtsc runs as it is */
+	p->rule[K(RDTSC)] = (struct patch_rule){.action = PATCH_NATIVE};
 	/* Device-register accesses run natively against emulated MMIO pages
 	 * until a device needs them (DP83820, later). */
 	p->rule[K(MEM)] = (struct patch_rule){.action = PATCH_NATIVE};

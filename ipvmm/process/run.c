@@ -803,14 +803,18 @@ static void cell_put(uint32_t la, uint32_t val)
 	memcpy(M.mem.vcpu + (la - PV_VCPU_PAGE), &val, 4);
 }
 
-/* The segment cells of the virtual-CPU page (layout.h): the guest's
- * selectors, and, at ring 0 for a GDT selector whose entry the host has
+/* The control-register and segment cells of the virtual-CPU page
+ * (layout.h): the guest's control registers and selectors, and, at ring 0 for a GDT selector whose entry the host has
  * mapped, the entry's address and the descriptor the register holds,
  * which the reload thunks compare (through a flat %ss) before skipping a
  * reload. */
 static void seg_cells(void)
 {
 	const struct vcpu *v = &M.cpu;
+	cell_put(PV_VCPU_CR(0), v->cr0);
+	cell_put(PV_VCPU_CR(2), v->cr2);
+	cell_put(PV_VCPU_CR(3), v->cr3);
+	cell_put(PV_VCPU_CR(4), v->cr4);
 	const struct vseg *ss = &v->seg[S_SS];
 	int fast = v->cpl == 0 && ss->usable && ss->base == 0 && ss->limit == 0xffffffffu;
 	for (unsigned s = 0; s < S_NSEG; s++) {
