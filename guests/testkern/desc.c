@@ -149,8 +149,17 @@ static void gdt_checks(void)
 	__asm__ volatile("pushl %2\n\tpopl %%fs\n\tmovl %%fs:0, %0\n\t"
 			 "pushl %%fs\n\tpopl %%fs\n\tmovl %%fs:4, %1"
 			 : "=&r"(v1), "=&r"(c0) : "i"(SEL_FSBASE) : "memory");
-	check(v0 == fs_area[1] && v1 == FS_MAGIC && c0 == fs_area[1],
-	      "segments: reloading %%fs with its own selector rereads a changed descriptor");
+	/* and after a null selector in between (its slot may keep the old one) */
+	uint32_t c1;
+	set_fs(0);
+	gdt[SEL_FSBASE >> 3] = desc((uint32_t)&fs_area[1], sizeof fs_area - 5, 0x93, BYTES);
+	set_fs(SEL_FSBASE);
+	__asm__ volatile("movl %%fs:0, %0" : "=r"(c1));
+	gdt[SEL_FSBASE >> 3] = desc((uint32_t)fs_area, sizeof fs_area - 1, 0x93, BYTES);
+	set_fs(0);
+	__asm__ volatile("pushl %1\n\tpopl %%fs\n\tmovl %%fs:0, %0" : "=r"(v0) : "i"(SEL_FSBASE) : "memory");
+	check(c1 == fs_area[1] && v0 == FS_MAGIC && v1 == FS_MAGIC && c0 == fs_area[1],
+	      "segments: reloading %%fs (after itself or null) rereads a changed descriptor");
 
 	/* push/pop of every data segment register, and push %cs */
 	uint32_t pcs;
