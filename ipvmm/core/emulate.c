@@ -373,7 +373,7 @@ static int set_cr(struct vcpu *v, unsigned n, uint32_t val)
 		uint32_t changed = v->cr0 ^ val;
 		v->cr0 = val | CR0_ET;
 		if (changed & (CR0_PG | CR0_WP))
-			v->ops->tlb_flush(v->ctx, 0, 2);
+			mmu_tlb_flush(v, 0, 2);
 		return 0;
 	}
 	case 2:
@@ -381,7 +381,7 @@ static int set_cr(struct vcpu *v, unsigned n, uint32_t val)
 		return 0;
 	case 3:
 		v->cr3 = val;
-		v->ops->tlb_flush(v->ctx, 0, 1);
+		mmu_tlb_flush(v, 0, 1);
 		return 0;
 	case 4: {
 		uint32_t ok = CR4_PSE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
@@ -391,7 +391,7 @@ static int set_cr(struct vcpu *v, unsigned n, uint32_t val)
 		uint32_t changed = v->cr4 ^ val;
 		v->cr4 = val;
 		if (changed & (CR4_PSE | CR4_PGE))
-			v->ops->tlb_flush(v->ctx, 0, 2);
+			mmu_tlb_flush(v, 0, 2);
 		return 0;
 	}
 	}
@@ -483,7 +483,7 @@ static int e_invlpg(struct vcpu *v, const struct x86_insn *in, uint32_t next)
 {
 	(void)next;
 	NEED_CPL0(v);
-	v->ops->tlb_flush(v->ctx, mem_la(v, &in->opnd[0]), 0);
+	mmu_tlb_flush(v, mem_la(v, &in->opnd[0]), 0);
 	return EMU_NEXT;
 }
 

@@ -81,20 +81,47 @@ fault_prot:
 	return -1;
 }
 
+void mmu_tlb_flush(struct vcpu *v, uint32_t la, int all)
+{
+	memset(v->xc_key, 0, sizeof v->xc_key);
+	v->ops->tlb_flush(v->ctx, la, all);
+}
+
+/* The host address of the page holding la for an access of kind acc: from
+ * the emulator's TLB, or a walk (which sets Accessed/Dirty, as a TLB fill
+ * does) that is then remembered. */
+static uint8_t *vmem_page(struct vcpu *v, uint32_t la, unsigned acc)
+{
+	uint32_t key = (la & ~0xfffu) | acc | 0x800u, pa;
+	for (unsigned i = 0; i < 8; i++)
+		if (v->xc_key[i] == key)
+			return v->xc_page[i];
+	int w, u;
+	if (mmu_fill(v, la, acc, &pa, &w, &u))
+		return NULL;
+	uint8_t *p = v->ops->phys(v->ctx, pa, 0x1000);
+	if (!p) {
+		vcpu_fail(v, STOP_BAD_MEMORY, "guest touched physical %#x (linear %#x) outside RAM",
+			  pa + (la & 0xfff), la);
+		return NULL;
+	}
+	unsigned i = v->xc_next++ & 7;
+	v->xc_key[i] = key;
+	v->xc_page[i] = p;
+	return p;
+}
+
 static int vmem_access(struct vcpu *v, uint32_t la, uint8_t *buf, uint32_t len, int sup, int write)
 {
 	unsigned acc = (write ? MMU_WRITE : 0) | (!sup && v->cpl == 3 ? MMU_USER : 0);
 	while (len) {
-		uint32_t chunk = 0x1000 - (la & 0xfff), pa;
-		int w, u;
+		uint32_t chunk = 0x1000 - (la & 0xfff);
 		if (chunk > len)
 			chunk = len;
-		if (mmu_fill(v, la, acc, &pa, &w, &u))
-			return -1;
-		uint8_t *p = v->ops->phys(v->ctx, pa + (la & 0xfff), chunk);
+		uint8_t *p = vmem_page(v, la, acc);
 		if (!p)
-			return vcpu_fail(v, STOP_BAD_MEMORY,
-					 "guest touched physical %#x (linear %#x) outside RAM", pa + (la & 0xfff), la);
+			return -1;
+		p += la & 0xfff;
 		if (write)
 			memcpy(p, buf, chunk);
 		else

@@ -110,6 +110,13 @@ struct vcpu {
 	 * a CR3 write keeps it, as the TLB does */
 	int fill_global;
 
+	/* The emulator's own TLB: the last translations of its guest-memory
+	 * accesses (frame stack, iret, descriptors), keyed by page and access
+	 * kind, dropped with every guest TLB flush (mmu_tlb_flush) */
+	uint32_t xc_key[8];
+	uint8_t *xc_page[8];
+	unsigned xc_next;
+
 	enum vcpu_stop stop;
 	char why[200]; /* what the guest tried, for the stop message */
 
@@ -147,6 +154,9 @@ void vcpu_page_fault(struct vcpu *v, uint32_t la, uint32_t err);
 #define MMU_USER 0x4u
 #define MMU_FETCH 0x10u
 int mmu_fill(struct vcpu *v, uint32_t la, unsigned acc, uint32_t *pa, int *writable, int *user);
+/* A guest TLB flush (invlpg: la, all 0; CR3: all 1; everything: all 2):
+ * the emulator's translations and the back-end's (ops->tlb_flush). */
+void mmu_tlb_flush(struct vcpu *v, uint32_t la, int all);
 /* The same walk without side effects, for mapping ahead of a fault: 0 only
  * when la is present, allowed for acc, and already marked Accessed (so
  * mapping it early changes nothing the guest can see). */
