@@ -28,13 +28,8 @@
  * selector already loaded, whose descriptor still holds the bytes it was
  * loaded from, is done by a thunk without entering the VMM (switch.S). */
 #define PV_VCPU_SEL(s) (PV_VCPU_PAGE + 0x40 + 4 * (s))  /* u32: selector */
-/* The descriptor in the register's host LDT slot: the register's, or, while
- * the register holds a null selector, the one it held before (the slot is
- * left alone by a null load), so that reloading it needs no VMM either. */
-#define PV_VCPU_SLOTSEL(s) (PV_VCPU_PAGE + 0xb0 + 4 * (s)) /* u32: its guest selector */
-#define PV_VCPU_HOSTSEL(s) (PV_VCPU_PAGE + 0xd0 + 4 * (s)) /* u32: the slot's host selector */
 #define PV_VCPU_DLA(s) (PV_VCPU_PAGE + 0x60 + 4 * (s))  /* u32: its GDT entry's address, 0: no fast reload */
-#define PV_VCPU_DESC(s) (PV_VCPU_PAGE + 0x80 + 8 * (s)) /* 2 x u32: the slot's descriptor */
+#define PV_VCPU_DESC(s) (PV_VCPU_PAGE + 0x80 + 8 * (s)) /* 2 x u32: the descriptor it was loaded from */
 /* u32 cells holding the reload thunks' addresses: mov from GPR r into
  * segment s at PV_CELL_MOVSEG(s, r), pop into s at PV_CELL_POPSEG(s);
  * 0 where there is no thunk (cs, ss, esp). */

@@ -91,7 +91,6 @@ struct machine {
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */
 	uint64_t if_seen_ns; /* the last time the guest ran with interrupts enabled */
-	struct vseg slotseg[S_NSEG]; /* what each register's host LDT slots hold (seg_loaded) */
 	/* invlpg and full flushes, for the other processes' mappings of
 	 * global pages: entry kgen % KLOG is the kgen-th (KLOG_ALL: all) */
 	uint32_t kgen;
@@ -291,38 +290,11 @@ static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
 
 #define CAP_STEP 0x10000000u /* the boundary moves in 256 MiB steps, so it rarely moves */
 
-/* A register's host slots hold its descriptor, or while it holds a null
- * selector the one it held before (M.slotseg), which the reload thunks
- * (switch.S) can then load back without the VMM. */
 static void seg_loaded(void *ctx, unsigned s)
 {
 	(void)ctx;
-	if (M.cpu.seg[s].usable)
-		M.slotseg[s] = M.cpu.seg[s];
-	ldt_write(FULL_SLOT(s), &M.slotseg[s], 0);
-	ldt_write(CAP_SLOT(s), &M.slotseg[s], P.slots_cap);
-}
-
-/* At a VMM entry: selectors the reload thunks loaded since the last exit
- * (a null one, or the slot's own). */
-static void seg_from_cells(void)
-{
-	static const unsigned segs[] = {S_ES, S_DS, S_FS, S_GS};
-	for (unsigned i = 0; i < 4; i++) {
-		unsigned s = segs[i];
-		uint32_t c;
-		memcpy(&c, M.mem.vcpu + (PV_VCPU_SEL(s) - PV_VCPU_PAGE), 4);
-		if (c == M.cpu.seg[s].sel)
-			continue;
-		if (!(c & 0xfffc)) {
-			M.cpu.seg[s] = (struct vseg){.sel = (uint16_t)c};
-		} else if (c == M.slotseg[s].sel && M.slotseg[s].usable) {
-			M.cpu.seg[s] = M.slotseg[s];
-		} else {
-			vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "internal: segment cell %u holds %#x", s, c);
-			finish(1);
-		}
-	}
+	ldt_write(FULL_SLOT(s), &M.cpu.seg[s], 0);
+	ldt_write(CAP_SLOT(s), &M.cpu.seg[s], P.slots_cap);
 }
 
 static int capping(void)
@@ -342,7 +314,7 @@ static void cap_move(uint32_t cap)
 {
 	P.slots_cap = cap;
 	for (unsigned s = 0; s < S_NSEG; s++)
-		ldt_write(CAP_SLOT(s), &M.slotseg[s], cap);
+		ldt_write(CAP_SLOT(s), &M.cpu.seg[s], cap);
 }
 
 /* A page the VMM maps for the guest: keep the boundary between the user
@@ -846,11 +818,9 @@ static void seg_cells(void)
 	const struct vseg *ss = &v->seg[S_SS];
 	int fast = v->cpl == 0 && ss->usable && ss->base == 0 && ss->limit == 0xffffffffu;
 	for (unsigned s = 0; s < S_NSEG; s++) {
-		const struct vseg *g = &M.slotseg[s];
+		const struct vseg *g = &v->seg[s];
 		uint32_t la = 0, off = g->sel & ~7u;
-		cell_put(PV_VCPU_SEL(s), v->seg[s].sel);
-		cell_put(PV_VCPU_SLOTSEL(s), g->usable ? g->sel : 0);
-		cell_put(PV_VCPU_HOSTSEL(s), SLOT_SEL(FULL_SLOT(s)));
+		cell_put(PV_VCPU_SEL(s), g->sel);
 		if (fast && s != S_CS && s != S_SS && g->usable && !(g->sel & 4) && off &&
 		    off + 7 <= v->gdtr.limit) {
 			la = v->gdtr.base + off;
@@ -953,7 +923,6 @@ static int pv_call(struct pv_ctx *c)
 	uint64_t t = vmm_clock();
 	M.in_vmm = 1;
 	cpu_from_ctx();
-	seg_from_cells();
 	uint32_t ret = M.cpu.eip;
 	if (c->reason == PV_REASON_INT80) {
 		/* the vDSO's int $0x80 site: the far call filled it (7 bytes) */
@@ -1275,7 +1244,6 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	uint64_t t = vmm_clock();
 	M.in_vmm = 1;
 	cpu_from_uc(g);
-	seg_from_cells();
 	struct vcpu *v = &M.cpu;
 	uint32_t trapno = (uint32_t)g[REG_TRAPNO];
 	if (v->cpl == 3 && sig != SIGSEGV && sig != SIGBUS)

@@ -169,60 +169,36 @@ pv_blob_irq32:
 	ret
 
 /* Segment-reload thunks (`call *%ss:cell` replaces mov %r32,%sreg or
- * pop %sreg in kernel code).  A null selector is loaded as it is (the
- * host LDT slot keeps the descriptor the register held); the selector whose
- * descriptor the slot holds is loaded from the slot, as long as its GDT
- * entry still holds those bytes -- the kernel's %fs goes between the user's
- * null and its per-CPU segment on every entry and exit.  The thunk notes the
- * new selector in the virtual-CPU page, where the VMM picks it up at its
- * next entry.  Everything else (and whenever the VMM cleared the entry's
- * address: not ring 0, an LDT selector, the GDT page not mapped) goes to
- * the VMM as the site would.  Every access goes through %ss: the kernel's
- * stack segment is flat, while %ds may still hold a user segment on kernel
- * entry.  Flags are kept. */
+ * pop %sreg in kernel code).  Reloading the selector the register holds
+ * already, while its GDT entry still holds the descriptor it was loaded
+ * from, changes nothing: return at once.  Everything else (and whenever
+ * the VMM cleared the entry's address: not ring 0, an LDT or null
+ * selector, the GDT page not mapped) goes to the VMM as the site would.
+ * Every access goes through %ss: the kernel's stack segment is flat, while
+ * %ds may still hold a user segment on kernel entry.  Flags are kept. */
 #define SEL(s) (PV_VCPU_PAGE + 0x40 + 4 * (s))
 #define DLA(s) (PV_VCPU_PAGE + 0x60 + 4 * (s))
 #define DESC(s) (PV_VCPU_PAGE + 0x80 + 8 * (s))
-#define SLOTSEL(s) (PV_VCPU_PAGE + 0xb0 + 4 * (s))
-#define HOSTSEL(s) (PV_VCPU_PAGE + 0xd0 + 4 * (s))
 
-/* stack [eax][flags][ret] (pop: [eax][flags][ret][value]), the new
- * selector in %eax (zero-extended) */
-.macro SEG_CORE s, reg, retn
-pv_seg_core\retn\()_\s:
-	test	$0xfffc, %eax
-	jz	5f
-	cmpw	%ax, %ss:SLOTSEL(\s)
-	jne	8f
+/* stack [flags][ret] (pop: [flags][ret][value]), selector already compared */
+.macro SEG_DESC_CHECK s, retn
+	push	%eax
+	mov	%ss:DLA(\s), %eax
+	test	%eax, %eax
+	jz	2f
 	push	%ecx
-	mov	%ss:DLA(\s), %ecx
-	test	%ecx, %ecx
-	jz	7f
-	push	%edx
-	mov	%ss:(%ecx), %edx
-	cmp	%ss:DESC(\s), %edx
-	jne	6f
-	mov	%ss:4(%ecx), %edx
-	cmp	%ss:DESC(\s) + 4, %edx
-	jne	6f
-	pop	%edx
+	mov	%ss:(%eax), %ecx
+	cmp	%ss:DESC(\s), %ecx
+	jne	1f
+	mov	%ss:4(%eax), %ecx
+	cmp	%ss:DESC(\s) + 4, %ecx
+	jne	1f
 	pop	%ecx
-	cmpw	%ax, %ss:SEL(\s)
-	je	4f
-	mov	%eax, %ss:SEL(\s)
-	mov	%ss:HOSTSEL(\s), %eax
-	mov	%eax, %\reg
-4:	pop	%eax
-	popfl
-	ret	$\retn
-5:	mov	%eax, %ss:SEL(\s)
-	mov	%eax, %\reg
 	pop	%eax
 	popfl
 	ret	$\retn
-6:	pop	%edx
-7:	pop	%ecx
-8:	pop	%eax
+1:	pop	%ecx
+2:	pop	%eax
 	popfl
 	jmp	pv_seg_slow
 .endm
@@ -230,22 +206,26 @@ pv_seg_core\retn\()_\s:
 .macro MOVSEG_THUNK s, r16
 pv_seg_mov_\s\()_\r16:
 	pushfl
-	push	%eax
-	movzwl	%\r16, %eax
-	jmp	pv_seg_core0_\s
+	cmpw	%\r16, %ss:SEL(\s)
+	je	pv_seg_check_\s
+	popfl
+	jmp	pv_seg_slow
 .endm
 
-.macro SEG_THUNKS s, reg
+.macro POPSEG_THUNK s
 pv_seg_pop_\s:
 	pushfl
 	push	%eax
-	movzwl	12(%esp), %eax			/* [eax][flags][ret][value] */
-	jmp	pv_seg_core4_\s
-	SEG_CORE \s, \reg, 0
-	SEG_CORE \s, \reg, 4
-.irp r, ax, cx, dx, bx, bp, si, di
-	MOVSEG_THUNK \s, \r
-.endr
+	mov	12(%esp), %eax			/* [eax][flags][ret][value] */
+	cmpw	%ax, %ss:SEL(\s)
+	pop	%eax
+	je	pv_seg_popcheck_\s
+	popfl
+	jmp	pv_seg_slow
+pv_seg_popcheck_\s:
+	SEG_DESC_CHECK \s, 4
+pv_seg_check_\s:
+	SEG_DESC_CHECK \s, 0
 .endm
 
 /* stack [ret] or [ret][value]: make it a far-call frame for the site */
@@ -254,10 +234,12 @@ pv_seg_slow:
 	pushl	4(%esp)
 	ljmp	$PV_ENTRY_SEL, $(PV_CODE_PAGE + pv_blob_entry_thunk - pv_blob_start)
 
-	SEG_THUNKS 0, es
-	SEG_THUNKS 3, ds
-	SEG_THUNKS 4, fs
-	SEG_THUNKS 5, gs
+.irp s, 0, 3, 4, 5
+	POPSEG_THUNK \s
+.irp r, ax, cx, dx, bx, bp, si, di
+	MOVSEG_THUNK \s, \r
+.endr
+.endr
 
 /* The thunks' offsets in the blob, 0 for none: 6 x 8 mov (segment major,
  * GPR in x86 order), then 6 pop; the VMM puts them in the cells. */
