@@ -110,7 +110,22 @@ static int seg_fallback(uint8_t *b, unsigned room)
 	return room < 7 ? -1 : (int)far_call_vmm(b);
 }
 
-/* push %sreg: pushl %ss:vcpu.sel[s] */
+/* One instruction on a u32 of the virtual-CPU page, through %ss:
+ * 36 <op> <modrm: reg, disp32> addr (7 bytes). */
+static int ss_abs32(uint8_t *b, uint8_t op, unsigned reg, uint32_t addr)
+{
+	b[0] = 0x36, b[1] = op, b[2] = (uint8_t)(0x05 | reg << 3);
+	put32(b + 3, addr);
+	return 7;
+}
+
+/* A destination the inline reads can write: a 32-bit GPR of i386. */
+static int gpr32(const struct x86_opnd *d)
+{
+	return d->type == X86_OPND_REG && d->u.reg.cls == X86_RC_GPR && d->size == 4 && d->u.reg.num < 8;
+}
+
+/* push %sreg: pushl %ss:vcpu.sel[s] (ff /6) */
 static int emit_push_seg(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
 {
 	(void)ctx;
@@ -119,9 +134,7 @@ static int emit_push_seg(const struct patch_site *s, uint8_t *b, unsigned room, 
 		return -1;
 	if (s->insn.opsize != 4 || seg > 5)
 		return seg_fallback(b, room);
-	b[0] = 0x36, b[1] = 0xff, b[2] = 0x35;
-	put32(b + 3, PV_VCPU_SEL(seg));
-	return 7;
+	return ss_abs32(b, 0xff, 6, PV_VCPU_SEL(seg));
 }
 
 /* mov %sreg, %r32: movl %ss:vcpu.sel[s], %r32 (zero-extended, as recent
@@ -133,12 +146,9 @@ static int emit_mov_from_seg(const struct patch_site *s, uint8_t *b, unsigned ro
 	unsigned seg = s->insn.opnd[1].u.reg.num;
 	if (!mode32(s) || room < 7)
 		return -1;
-	if (d->type != X86_OPND_REG || d->u.reg.cls != X86_RC_GPR || d->size != 4 || d->u.reg.num > 7 ||
-	    seg > 5)
+	if (!gpr32(d) || seg > 5)
 		return seg_fallback(b, room);
-	b[0] = 0x36, b[1] = 0x8b, b[2] = (uint8_t)(0x05 | d->u.reg.num << 3);
-	put32(b + 3, PV_VCPU_SEL(seg));
-	return 7;
+	return ss_abs32(b, 0x8b, d->u.reg.num, PV_VCPU_SEL(seg));
 }
 
 /* mov %crN, %r32: movl %ss:vcpu.cr[N], %r32 */
@@ -149,24 +159,19 @@ static int emit_mov_from_cr(const struct patch_site *s, uint8_t *b, unsigned roo
 	unsigned n = s->insn.opnd[1].u.reg.num;
 	if (!mode32(s) || room < 7)
 		return -1;
-	if (d->type != X86_OPND_REG || d->u.reg.cls != X86_RC_GPR || d->u.reg.num > 7 ||
-	    !(n == 0 || n == 2 || n == 3 || n == 4))
+	if (!gpr32(d) || !(n == 0 || n == 2 || n == 3 || n == 4))
 		return seg_fallback(b, room);
-	b[0] = 0x36, b[1] = 0x8b, b[2] = (uint8_t)(0x05 | d->u.reg.num << 3);
-	put32(b + 3, PV_VCPU_CR(n));
-	return 7;
+	return ss_abs32(b, 0x8b, d->u.reg.num, PV_VCPU_CR(n));
 }
 
-/* call *%ss:cell, the cell holding a thunk's address, or 0 for none */
+/* call *%ss:cell (ff /2), the cell holding a thunk's address, or 0 for none */
 static int call_seg_thunk(uint8_t *b, unsigned room, unsigned index, uint32_t cell)
 {
 	uint32_t off;
 	memcpy(&off, pv_blob_segthunks + 4 * index, 4);
 	if (!off)
 		return seg_fallback(b, room);
-	b[0] = 0x36, b[1] = 0xff, b[2] = 0x15;
-	put32(b + 3, cell);
-	return 7;
+	return ss_abs32(b, 0xff, 2, cell);
 }
 
 /* mov %r, %sreg: the reload thunk of (sreg, r) */
