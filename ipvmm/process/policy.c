@@ -184,7 +184,7 @@ static int emit_mov_to_seg(const struct patch_site *s, uint8_t *b, unsigned room
 		return -1;
 	if (src->type != X86_OPND_REG || src->u.reg.cls != X86_RC_GPR || src->u.reg.num > 7 || seg > 5)
 		return seg_fallback(b, room);
-	return call_seg_thunk(b, room, 8 * seg + src->u.reg.num, PV_CELL_MOVSEG(seg, src->u.reg.num));
+	return call_seg_thunk(b, room, PV_SEGTHUNK_MOV(seg, src->u.reg.num), PV_CELL_MOVSEG(seg, src->u.reg.num));
 }
 
 /* pop %sreg (32-bit): the pop thunk of sreg */
@@ -196,7 +196,7 @@ static int emit_pop_seg(const struct patch_site *s, uint8_t *b, unsigned room, v
 		return -1;
 	if (s->insn.opsize != 4 || seg > 5)
 		return seg_fallback(b, room);
-	return call_seg_thunk(b, room, 48 + seg, PV_CELL_POPSEG(seg));
+	return call_seg_thunk(b, room, PV_SEGTHUNK_POP(seg), PV_CELL_POPSEG(seg));
 }
 
 void process_policy(struct patch_policy *p)

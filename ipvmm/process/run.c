@@ -804,10 +804,10 @@ static void cell_put(uint32_t la, uint32_t val)
 }
 
 /* The control-register and segment cells of the virtual-CPU page
- * (layout.h): the guest's control registers and selectors, and, at ring 0 for a GDT selector whose entry the host has
- * mapped, the entry's address and the descriptor the register holds,
- * which the reload thunks compare (through a flat %ss) before skipping a
- * reload. */
+ * (layout.h): the guest's control registers and selectors, and, at ring 0
+ * for a GDT selector whose entry the host has mapped, the entry's address
+ * and the descriptor the register holds, which the reload thunks compare
+ * (through a flat %ss) before skipping a reload. */
 static void seg_cells(void)
 {
 	const struct vcpu *v = &M.cpu;
@@ -1536,10 +1536,11 @@ int pv_run(const struct pv_config *cfg)
 	*CTX = (struct pv_ctx){.handler = pv_call};
 	__asm__ volatile("rdfsbase %0" : "=r"(CTX->host_fsbase));
 	CELL_PUSHF = PV_BLOB_ADDR(pv_blob_pushf);
-	for (unsigned i = 0; i < 54; i++) {
+	for (unsigned i = 0; i < PV_NSEGTHUNKS; i++) {
 		uint32_t off;
 		memcpy(&off, pv_blob_segthunks + 4 * i, 4);
-		cell_put(i < 48 ? PV_CELL_MOVSEG(i / 8, i % 8) : PV_CELL_POPSEG(i - 48),
+		unsigned pop = i >= PV_SEGTHUNK_POP(0);
+		cell_put(pop ? PV_CELL_POPSEG(i - PV_SEGTHUNK_POP(0)) : PV_CELL_MOVSEG(i / 8, i % 8),
 			 off ? PV_CODE_PAGE + off : 0);
 	}
 	cpu_to_ctx();

@@ -29,9 +29,12 @@ _Static_assert(sizeof(struct pv_ctx) == CTX_SIZE, "layout.h CTX_SIZE");
 
 extern const uint8_t pv_blob_start[], pv_blob_end[], pv_blob_run[], pv_blob_pushf[],
 	pv_blob_ret[], pv_blob_irq32[], pv_blob_entry_int80[];
-/* u32 offsets of the segment-reload thunks in the blob, 0 for none: 48 mov
- * (8 * sreg + GPR), then 6 pop (layout.h, PV_CELL_MOVSEG) */
+/* u32 offsets of the segment-reload thunks in the blob, 0 for none, in the
+ * order of switch.S's table: mov (sreg, GPR), then pop (sreg) */
 extern const uint8_t pv_blob_segthunks[];
+#define PV_SEGTHUNK_MOV(s, r) (8 * (s) + (r))
+#define PV_SEGTHUNK_POP(s) (48 + (s))
+#define PV_NSEGTHUNKS 54
 
 /* Linear address of a blob symbol once copied to PV_CODE_PAGE. */
 #define PV_BLOB_ADDR(sym) ((uint32_t)(PV_CODE_PAGE + (uint32_t)((sym) - pv_blob_start)))
