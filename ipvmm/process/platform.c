@@ -1,0 +1,155 @@
+/* What the core and the devices ask of the platform: the vcpu_ops (guest
+ * memory, segments, flushes, halt, time, interrupts, ports) and the
+ * devices' io_env; the host timer that drives the PIT. */
+#include "machine.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "console.h"
+
+/* ---- the vcpu_ops ---- */
+
+static void *phys(void *ctx, uint64_t pa, uint32_t len)
+{
+	(void)ctx;
+	return pv_phys(&M.mem, pa, len);
+}
+
+static void halt(void *ctx)
+{
+	(void)ctx;
+	sigset_t none;
+	sigemptyset(&none);
+	uint64_t t = vmm_clock();
+	sigsuspend(&none); /* any signal: the timer brings the PIT up to date */
+	console_input();
+	M.vmm_ns -= vmm_clock() - t; /* idle is not VMM time */
+}
+
+static uint64_t rdtsc(void *ctx)
+{
+	(void)ctx;
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The PIT catches up when the host timer has ticked since it last did
+ * (tick_due, set by SIGALRM), not at every VMM exit: that was a clock read
+ * on every entry. */
+int irq_pending(void *ctx)
+{
+	(void)ctx;
+	if (M.tick_due) {
+		M.tick_due = 0;
+		i8254_update(&M.pit);
+	}
+	return i8259_pending(&M.pic);
+}
+
+static int irq_ack(void *ctx)
+{
+	(void)ctx;
+	return i8259_ack(&M.pic);
+}
+
+static int port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
+{
+	(void)ctx;
+	return io_in(port, size, val);
+}
+
+static int port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+	(void)ctx;
+	int r = io_out(port, size, val);
+	if (M.ended)
+		finish(M.status);
+	return r;
+}
+
+static void note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "previrt: %s\n", msg);
+}
+
+const struct vcpu_ops pv_vcpu_ops = {
+	phys, seg_loaded, tlb_flush, cpl_changed, halt, rdtsc, irq_pending, irq_ack, port_in, port_out,
+	note,
+};
+
+/* ---- devices ---- */
+
+static void env_set_irq(void *ctx, unsigned line, int level)
+{
+	(void)ctx;
+	i8259_set_irq(&M.pic, line, level);
+}
+
+static uint64_t env_now(void *ctx)
+{
+	(void)ctx;
+	return now_ns();
+}
+
+static int64_t env_wall(void *ctx)
+{
+	(void)ctx;
+	return (int64_t)time(NULL);
+}
+
+static void env_console(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	while (len) {
+		ssize_t n = write(1, buf, len);
+		if (n <= 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			buf += n, len -= (size_t)n;
+	}
+}
+
+static void env_reset(void *ctx)
+{
+	(void)ctx;
+	M.ended = 1;
+	M.status = 0;
+}
+
+static void env_unimplemented(void *ctx, const char *dev, const char *what, uint32_t value)
+{
+	(void)ctx;
+	vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "%s: %s (value %#x) is not implemented, at eip %#x", dev,
+		  what, value, M.cpu.eip);
+	M.ended = 1;
+	M.status = 1;
+}
+
+int devices_init(void)
+{
+	M.env = (struct io_env){NULL, env_set_irq, env_now, env_wall, env_console, env_reset,
+				env_unimplemented};
+	io_reset_table();
+	if (i8259_init(&M.pic, &M.env) || i8254_init(&M.pit, &M.env) ||
+	    uart16550_init(&M.uart, &M.env, 0x3f8, 4) || rtc_init(&M.rtc, &M.env) ||
+	    reset_ctl_init(&M.reset, &M.env) || pci_host_init(&M.pci, &M.env) ||
+	    postcode_init(&M.post))
+		return -1;
+	return 0;
+}
+
+/* ---- the host timer ---- */
+
+void timer_arm(int on)
+{
+	struct itimerval it = {{0, on ? TICK_NS / 1000 : 0}, {0, on ? TICK_NS / 1000 : 0}};
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
