@@ -36,9 +36,13 @@ static void usage(FILE *f)
 	      "                           kernel memory: no protection between the two)\n"
 	      "  --processes N            process platform: host processes that keep the\n"
 	      "                           mappings of N recently used guest address spaces\n"
-	      "                           (1..16, default 4; 1: this process alone)\n\n"
+	      "                           (1..16, default 4; 1: this process alone)\n"
+	      "  --no-jail                process platform: no namespaces, rlimits or system-\n"
+	      "                           call allow-list around the VMM (to strace or debug it)\n\n"
 	      "Exit status: the guest's (0 when it resets the machine to shut down), 1 when\n"
-	      "the guest fails (message and registers on stderr), 2 for bad usage or input.\n",
+	      "the guest fails (message and registers on stderr), 2 for bad usage or input,\n"
+	      "3 when the user quit (Ctrl-]), 4 when the jail stopped a system call outside\n"
+	      "its allow-list (a guest that escaped into the VMM, or a VMM bug).\n",
 	      f);
 }
 
@@ -154,7 +158,7 @@ int run_main(int argc, char **argv)
 		{"stats", no_argument, 0, 's'},         {"native", required_argument, 0, 'n'},
 		{"timeout", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
 		{"user-sees-kernel", no_argument, 0, 'u'}, {"processes", required_argument, 0, 'P'},
-		{0, 0, 0, 0},
+		{"no-jail", no_argument, 0, 'J'},       {0, 0, 0, 0},
 	};
 	struct pv_config c = {.mem = 128ull << 20, .processes = 4};
 	int qemu = 0, o;
@@ -199,6 +203,9 @@ int run_main(int argc, char **argv)
 			if (parse_uint("--processes", optarg, 16, &v))
 				return 2;
 			c.processes = (unsigned)v;
+			break;
+		case 'J':
+			c.no_jail = 1;
 			break;
 		case 'h':
 			usage(stdout);

@@ -3,7 +3,7 @@
 # Safe to run again: apt-get skips what is already there.
 set -eu
 need="build-essential gcc-multilib make bc flex bison libelf-dev cpio xz-utils
-      linux-source-6.1 qemu-system-x86 libcapstone-dev busybox-static
+      linux-source-6.1 qemu-system-x86 libcapstone-dev libseccomp-dev busybox-static
       clang libclang-rt-14-dev binutils file gnuplot-nox user-mode-linux"
 missing=""
 for p in $need; do

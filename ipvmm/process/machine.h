@@ -16,7 +16,8 @@
  *   signals.c   host signals as guest exceptions, interrupts and traps
  *   platform.c  the core's vcpu_ops and the devices' io_env, the host timer
  *   report.c    the end of a run: status, registers, statistics; console input
- *   jail.c      the seccomp filter
+ *   seccomp.c   the seccomp filters: guest system calls trap, the VMM's allow-list
+ *   jail.c      namespaces, rlimits and capabilities around the VMM
  *
  * Internal to ipvmm/process: the rest of previrt sees run.h only.
  */
@@ -82,6 +83,7 @@ struct machine {
 	uint32_t pf_la, pf_acc; /* the last ring-3 page fault given to the guest */
 	int pf_pending;
 	uint64_t drops, uncaps; /* supervisor pages dropped for ring 3; ring-3 #GPs under the cap */
+	uint64_t ring3_escapes; /* faults of ring 3 in 64-bit code of its own, given to it as #GP */
 	uint64_t t0_ns, vmm_ns;
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */
@@ -177,7 +179,7 @@ int devices_init(void);
 int irq_pending(void *ctx);
 void timer_arm(int on);
 
-/* jail.c */
-int seccomp_init(void);
+/* seccomp.c: the filter that traps guest system calls */
+int guest_trap_init(void);
 
 #endif

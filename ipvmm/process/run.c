@@ -10,6 +10,7 @@
 #include "aspace.h"
 #include "linuxboot.h"
 #include "console.h"
+#include "jail.h"
 
 struct machine *pv_machine;
 struct pv_proc pv_proc;
@@ -213,12 +214,34 @@ int pv_run(const struct pv_config *cfg)
 	}
 	cpu_to_ctx();
 	console_init();
-	if (signals_init() || seccomp_init()) {
+	/* The jail comes after everything that opens a file (the kernel, the
+	 * initrd, the console) and before any guest code runs. */
+	struct jail_report jr = {0};
+	if (!cfg->no_jail && jail_enter(&jr, M.mem.fd, err, sizeof err)) {
+		fprintf(stderr, "previrt: %s\n", err);
+		return 1;
+	}
+	if (signals_init() || guest_trap_init()) {
 		fprintf(stderr, "previrt: signal/seccomp setup: %s\n", strerror(errno));
 		return 1;
 	}
+	if (!cfg->no_jail) {
+		if (jail_seccomp(M.mem.fd, &jr.calls, err, sizeof err)) {
+			fprintf(stderr, "previrt: %s\n", err);
+			return 1;
+		}
+		if (cfg->stats || jr.refused) {
+			char line[256];
+			jail_describe(&jr, line, sizeof line);
+			fprintf(stderr, "previrt: %s\n", line);
+		}
+	}
 	if (as_supervise(M.cpu.cr3 & ~0xfffu)) {
 		fprintf(stderr, "previrt: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (!cfg->no_jail && jail_seccomp_vmm(err, sizeof err)) {
+		fprintf(stderr, "previrt: %s\n", err);
 		return 1;
 	}
 	timer_arm(1); /* in a new process: timers are not inherited */

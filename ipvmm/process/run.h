@@ -21,11 +21,15 @@ struct pv_config {
 	/* host processes keeping recently used guest address spaces mapped
 	 * (aspace.h); 0 or 1: one process */
 	unsigned processes;
+	/* no namespaces, rlimits or allow-list around the VMM (for strace and
+	 * gdb; the guest's own system calls still trap) */
+	int no_jail;
 };
 
 /* Exit status of the run: 0 when the guest reset the machine (its way of
  * shutting down), 1 for a guest failure (message and registers on stderr),
- * 2 for bad input (kernel file, options). */
+ * 2 for bad input (kernel file, options), 3 when the user quit, 4 when the
+ * jail stopped a system call outside its allow-list (jail.h). */
 int pv_run(const struct pv_config *cfg);
 
 #endif

@@ -1,11 +1,19 @@
 /* Host signals as the guest's exceptions, traps and timer interrupts. */
 #include "machine.h"
 
+#include <linux/audit.h>
 #include <stdio.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "aspace.h"
+#include "console.h"
 #include "ipvmm/core/seg.h"
+#include "jail.h"
+
+#ifndef SYS_SECCOMP
+#define SYS_SECCOMP 1 /* si_code of a seccomp SIGSYS (linux/siginfo.h) */
+#endif
 
 /* Emulates the instruction at eip after a host trap, or reports the trap
  * to the guest as the exception it is. */
@@ -58,7 +66,40 @@ static int interruptible(uint32_t la)
 	return !s || site_here(s, la) == la;
 }
 
-int pv_signal(int sig, siginfo_t *si, void *ucv);
+/* A system call the jail's allow-list refused, made by 64-bit code: the
+ * VMM itself, or a guest kernel that left compatibility mode and jumped to
+ * a `syscall` instruction.  Either way the run ends, naming the call; the
+ * call itself never happened. */
+static _Noreturn void blocked_call(const siginfo_t *si)
+{
+	char msg[256];
+	int x86_64 = si->si_arch == AUDIT_ARCH_X86_64;
+	int n = snprintf(msg, sizeof msg,
+			 "previrt: jail: system call %s (%s %d) from 64-bit code at %#llx is not allowed: "
+			 "the run is stopped\n",
+			 x86_64 ? jail_syscall_name(si->si_syscall) : "?", x86_64 ? "x86-64" : "i386",
+			 si->si_syscall, (unsigned long long)(uintptr_t)si->si_call_addr);
+	if (write(2, msg, (size_t)n) < 0)
+		as_exit(JAIL_STATUS);
+	console_restore();
+	as_exit(JAIL_STATUS);
+}
+
+/* The guest kernel runs 64-bit code of its own: nothing a real i386 can
+ * do, and a sign of an attack on the VMM. */
+static _Noreturn void left_compat_mode(int sig, uint64_t rip)
+{
+	char msg[200];
+	int n = snprintf(msg, sizeof msg,
+			 "previrt: jail: the guest kernel ran 64-bit code at %#llx (signal %d): the run is "
+			 "stopped\n",
+			 (unsigned long long)rip, sig);
+	if (write(2, msg, (size_t)n) < 0)
+		as_exit(JAIL_STATUS);
+	console_restore();
+	as_exit(JAIL_STATUS);
+}
+
 int pv_signal(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
@@ -85,7 +126,18 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	}
 	if (sig == SIGALRM)
 		M.tick_due = 1;
-	if (!in_guest_code(g) || M.in_vmm) {
+	/* 64-bit code in the guest's own pages, outside the VMM: guest code
+	 * that far-jumped to the host's 64-bit segment.  Ring 3 gets the #GP
+	 * a real CPU would have given its far jump; the kernel is stopped. */
+	uint64_t rip = (uint64_t)g[REG_RIP];
+	int escaped = !in_guest_code(g) && !M.in_vmm && rip < PV_AREA_BASE && sig != SIGALRM;
+	if (escaped && M.cpu.cpl == 3)
+		M.ring3_escapes++;
+	else if (sig == SIGSYS && si->si_code == SYS_SECCOMP && (!in_guest_code(g) || M.in_vmm))
+		blocked_call(si);
+	else if (escaped)
+		left_compat_mode(sig, rip);
+	if (!escaped && (!in_guest_code(g) || M.in_vmm)) {
 		if (sig == SIGALRM)
 			return -1; /* the PIT catches up when the VMM next looks */
 		static char msg[160];
@@ -100,8 +152,12 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	cpu_from_uc(g);
 	struct vcpu *v = &M.cpu;
 	uint32_t trapno = (uint32_t)g[REG_TRAPNO];
-	if (v->cpl == 3 && sig != SIGSEGV && sig != SIGBUS)
+	if (escaped) {
+		vcpu_raise(v, 13, 1, 0);
+		sig = 0;
+	} else if (v->cpl == 3 && sig != SIGSEGV && sig != SIGBUS) {
 		fix_native_segments(0);
+	}
 	switch (sig) {
 	case SIGSEGV:
 	case SIGBUS:
