@@ -1,7 +1,8 @@
 #!/bin/sh
 # Boot time of afterburnt i386 Linux 6.1 as a process: host wall time from
 # starting `previrt run` to the guest's init marker ("previrt-init: start"),
-# with the in-place VMM in this process (default, and --user-sees-kernel),
+# with the in-place VMM in this process (default, --no-jail: what the jail
+# costs, and --user-sees-kernel),
 # against QEMU TCG booting the same build (--platform=qemu).  Alternating
 # runs; medians, minimum and maximum.  Prints a table and writes
 # bench/results/process-boot.json.  Target: under 2 s in-process.
@@ -34,9 +35,10 @@ one() {
 		perl -MTime::HiRes=time -ne 'BEGIN { $t0 = time } if (/previrt-init: start/ && !$m) { $m = time - $t0 }
 			END { printf "%.3f %.3f\n", $m // -1, time - $t0 }'
 }
-configs="process user-sees-kernel qemu"
+configs="process no-jail user-sees-kernel qemu"
 for i in $(seq "$runs"); do
 	one --platform=process >>"$tmp/process"
+	one --platform=process --no-jail >>"$tmp/no-jail"
 	one --platform=process --user-sees-kernel >>"$tmp/user-sees-kernel"
 	one --platform=qemu >>"$tmp/qemu"
 done
