@@ -20,11 +20,11 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "linux-process.sh: FAIL: $*"; fail=1; }
 
-for p in memtouch segload; do
+for p in memtouch segload hostile; do
 	gcc -m32 -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o "$tmp/$p" "$top/guests/linux/$p.c" || exit 1
 done
 initrd=$("$top/guests/linux/initramfs.sh" --arch i386 --add "$tmp/memtouch=/bin/memtouch" \
-	--add "$tmp/segload=/bin/segload" \
+	--add "$tmp/segload=/bin/segload" --add "$tmp/hostile=/bin/hostile" \
 	--add "$top/guests/linux/process-check.sh=/process-check.sh" | tail -n 1) || exit 1
 
 # boot PLATFORM: the console, each line stamped with the host's clock
@@ -42,9 +42,9 @@ verify() {
 	platform=$1 log=$tmp/$1.log
 	rc=$(cat "$tmp/$platform.rc")
 	echo "--- $platform: exit $rc"
-	grep -E ' (check|sleep|date|memtouch):' "$log" | cut -d' ' -f2-
+	grep -E ' (check|sleep|date|memtouch|hostile):' "$log" | cut -d' ' -f2-
 	[ "$rc" = 0 ] || { bad "$platform: exit status $rc"; tail -n 20 "$log"; cat "$tmp/$platform.err"; }
-	for c in fork-exec-200 pipeline signals proc-cpuinfo proc-interrupts memory-64M; do
+	for c in fork-exec-200 pipeline signals proc-cpuinfo proc-interrupts memory-64M hostile-host-syscalls-blocked; do
 		grep -q " check: $c: ok\$" "$log" || bad "$platform: check $c did not pass"
 	done
 	grep -q ' check: done, 0 failed$' "$log" || bad "$platform: the guest script did not finish cleanly"
@@ -68,6 +68,8 @@ verify() {
 
 boot process --stats
 verify process
+# the attacks that still get through (docs/security.md), listed, not failed
+echo "process: known holes: $(grep -o 'hostile: [a-z0-9-]*: LEAKED' "$tmp/process.log" | cut -d' ' -f2 | tr -d : | tr '\n' ' ')"
 sed -n '/^previrt: statistics/,$p' "$tmp/process.err" | tail -n 5
 boot qemu
 verify qemu

@@ -1,0 +1,168 @@
+/* hostile: an ordinary guest user program that attacks what contains it,
+ * as one who knows previrt's design would (docs/security.md).  Each attack
+ * runs in a child; the parent prints one line per attack:
+ *   "hostile: NAME: blocked (signal N)"   the child died by a signal
+ *   "hostile: NAME: LEAKED ..."           the child got data or a call through
+ * On a real i386 (QEMU TCG) every attack is blocked: 0x33 there is a TLS
+ * data slot of Linux's GDT, not a code segment.
+ *
+ *   hostile ATTACK...   (no argument: all of them)
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* A far return to selector 0x33 (the host's 64-bit user code) runs the
+ * next bytes as 64-bit code; BACK32 returns to the CS saved in %ecx.  The
+ * 64-bit parts are bytes: an i386 assembler cannot write them. */
+#define TO64 "mov %%cs, %%ecx\n\t"                                      \
+	     "push $0x33\n\t"                                            \
+	     "push $3f\n\t"                                              \
+	     "lret\n\t"                                                  \
+	     "3:\n\t"
+#define BACK32 ".byte 0x51\n\t"                      /* push %rcx */   \
+	       ".byte 0x68\n\t.long 4f\n\t"           /* push $4f */    \
+	       ".byte 0x48, 0xcb\n\t"                   /* lretq */       \
+	       "4:\n\t"
+
+/* In 64-bit mode: getpid through a `syscall` instruction of its own. */
+static int syscall64(void)
+{
+	unsigned r;
+	__asm__ volatile(TO64
+			 ".byte 0xb8, 39, 0, 0, 0\n\t" /* mov $39, %eax (getpid, x86-64) */
+			 ".byte 0x0f, 0x05\n\t"        /* syscall */
+			 BACK32
+			 : "=a"(r)::"ecx", "edx", "memory");
+	printf("hostile: syscall64: LEAKED: the host answered %u\n", r);
+	return 1;
+}
+
+/* In 64-bit mode: int $0x80 (the host's i386 entry). */
+static int int80_64(void)
+{
+	unsigned r;
+	__asm__ volatile(TO64
+			 ".byte 0xb8, 20, 0, 0, 0\n\t" /* mov $20, %eax (getpid, i386) */
+			 ".byte 0xcd, 0x80\n\t"        /* int $0x80 */
+			 BACK32
+			 : "=a"(r)::"ecx", "edx", "memory");
+	printf("hostile: int80-64: LEAKED: the host answered %u\n", r);
+	return 1;
+}
+
+/* 32-bit sysenter and syscall: hidden in the guest's CPUID. */
+static int sysenter32(void)
+{
+	__asm__ volatile(".byte 0x0f, 0x34" ::"a"(20) : "ecx", "edx", "memory");
+	printf("hostile: sysenter32: LEAKED: returned\n");
+	return 1;
+}
+
+static int syscall32(void)
+{
+	__asm__ volatile(".byte 0x0f, 0x05" ::"a"(20) : "ecx", "edx", "memory");
+	printf("hostile: syscall32: LEAKED: returned\n");
+	return 1;
+}
+
+/* In 64-bit mode: read a 64-bit word at ADDR (segment limits do not apply). */
+static uint64_t read64(uint32_t addr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile(TO64
+			 ".byte 0x8b, 0x13\n\t"       /* mov (%rbx), %edx */
+			 ".byte 0x8b, 0x73, 0x04\n\t" /* mov 4(%rbx), %esi */
+			 BACK32
+			 : "=d"(lo), "=S"(hi)
+			 : "b"(addr)
+			 : "ecx", "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static int read_kernel(void)
+{
+	printf("hostile: read-kernel: LEAKED: 0xc1000000 holds %#llx\n",
+	       (unsigned long long)read64(0xc1000000u));
+	return 1;
+}
+
+static int read_vmm(void)
+{
+	/* previrt's register context: the host stack pointer at +64 */
+	printf("hostile: read-vmm: LEAKED: 0xff803040 holds %#llx\n",
+	       (unsigned long long)read64(0xff803040u));
+	return 1;
+}
+
+/* A selector of the host's GDT (0x2b, its 64-bit user data) and of its
+ * LDT (0x0f), loaded natively, then used. */
+static int host_selector(unsigned sel, const char *name)
+{
+	static volatile uint32_t probe = 0x5a5a5a5a;
+	uint32_t v;
+	__asm__ volatile("push %%es\n\t"
+			 "movw %w1, %%es\n\t"
+			 "movl %%es:(%2), %0\n\t"
+			 "pop %%es"
+			 : "=r"(v)
+			 : "r"(sel), "r"(&probe)
+			 : "memory");
+	printf("hostile: %s: LEAKED: loaded %#x and read %#x through it\n", name, sel, v);
+	return 1;
+}
+
+static int host_gdt(void)
+{
+	return host_selector(0x2b, "host-gdt-selector");
+}
+
+static int host_ldt(void)
+{
+	return host_selector(0x0f, "host-ldt-selector");
+}
+
+static const struct {
+	const char *name;
+	int (*run)(void);
+} attacks[] = {
+	{"syscall64", syscall64},     {"int80-64", int80_64},   {"sysenter32", sysenter32},
+	{"syscall32", syscall32},     {"read-kernel", read_kernel}, {"read-vmm", read_vmm},
+	{"host-gdt-selector", host_gdt}, {"host-ldt-selector", host_ldt},
+};
+
+static int attack(unsigned i)
+{
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(attacks[i].run());
+	int st;
+	if (c < 0 || waitpid(c, &st, 0) != c) {
+		printf("hostile: %s: could not run\n", attacks[i].name);
+		return 1;
+	}
+	if (WIFSIGNALED(st)) {
+		printf("hostile: %s: blocked (signal %d)\n", attacks[i].name, WTERMSIG(st));
+		return 0;
+	}
+	return 1; /* the child printed what it got */
+}
+
+int main(int argc, char **argv)
+{
+	unsigned n = sizeof attacks / sizeof attacks[0];
+	int bad = 0;
+	for (unsigned i = 0; i < n; i++) {
+		int want = argc < 2;
+		for (int a = 1; a < argc; a++)
+			want |= strcmp(argv[a], attacks[i].name) == 0;
+		if (want)
+			bad += attack(i);
+	}
+	printf("hostile: done\n");
+	return bad != 0;
+}
