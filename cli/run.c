@@ -37,6 +37,10 @@ static void usage(FILE *f)
 	      "  --processes N            process platform: host processes that keep the\n"
 	      "                           mappings of N recently used guest address spaces\n"
 	      "                           (1..16, default 4; 1: this process alone)\n"
+	      "  --ring3-in-vmm           process platform: run guest ring 3 in the VMM's own\n"
+	      "                           processes (segment cap, or the kernel's pages\n"
+	      "                           unmapped) instead of in stub processes that map\n"
+	      "                           only its own pages (the default)\n"
 	      "  --no-jail                process platform: no namespaces, rlimits or system-\n"
 	      "                           call allow-list around the VMM (to strace or debug it)\n\n"
 	      "Exit status: the guest's (0 when it resets the machine to shut down), 1 when\n"
@@ -158,7 +162,8 @@ int run_main(int argc, char **argv)
 		{"stats", no_argument, 0, 's'},         {"native", required_argument, 0, 'n'},
 		{"timeout", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
 		{"user-sees-kernel", no_argument, 0, 'u'}, {"processes", required_argument, 0, 'P'},
-		{"no-jail", no_argument, 0, 'J'},       {0, 0, 0, 0},
+		{"no-jail", no_argument, 0, 'J'},       {"ring3-in-vmm", no_argument, 0, 'R'},
+		{0, 0, 0, 0},
 	};
 	struct pv_config c = {.mem = 128ull << 20, .processes = 4};
 	int qemu = 0, o;
@@ -206,6 +211,9 @@ int run_main(int argc, char **argv)
 			break;
 		case 'J':
 			c.no_jail = 1;
+			break;
+		case 'R':
+			c.ring3_in_vmm = 1;
 			break;
 		case 'h':
 			usage(stdout);

@@ -77,6 +77,11 @@ unsigned as_max(void)
 	return max_procs;
 }
 
+unsigned as_self(void)
+{
+	return me;
+}
+
 /* A VMM process dies with its parent (the supervisor, or the process that
  * forked it, which dies with its own parent): nothing outlives the run. */
 static void die_with_parent(pid_t parent)

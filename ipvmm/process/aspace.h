@@ -25,6 +25,8 @@ struct as_hooks {
 /* Shared memory for n processes (1: everything stays in this process). */
 int as_init(unsigned n, const struct as_hooks *h, char *err, size_t errsz);
 unsigned as_max(void);
+/* This process's slot, 0..AS_MAX-1. */
+unsigned as_self(void);
 /* Memory every process shares, zeroed (the VMM's state lives there). */
 void *as_shared_alloc(size_t size);
 /* Becomes the supervisor: the parent waits for the end of the run and

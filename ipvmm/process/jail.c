@@ -127,6 +127,8 @@ static unsigned limits(int keep_fd)
 			close(fd); /* inherited ones may reach anything */
 	if (keep_fd > top)
 		top = keep_fd;
+	/* room for the socket of each VMM process's ring-3 stub */
+	top += 8;
 	struct rlimit nofile = {(rlim_t)top + 1, (rlim_t)top + 1}, zero = {0, 0};
 	setrlimit(RLIMIT_NOFILE, &nofile);
 	setrlimit(RLIMIT_CORE, &zero);

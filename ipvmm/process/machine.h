@@ -16,6 +16,7 @@
  *   signals.c   host signals as guest exceptions, interrupts and traps
  *   platform.c  the core's vcpu_ops and the devices' io_env, the host timer
  *   report.c    the end of a run: status, registers, statistics; console input
+ *   ring3.c     guest ring 3 in stub processes that map only its pages (ustub.S)
  *   seccomp.c   the seccomp filters: guest system calls trap, the VMM's allow-list
  *   jail.c      namespaces, rlimits and capabilities around the VMM
  *
@@ -84,6 +85,8 @@ struct machine {
 	int pf_pending;
 	uint64_t drops, uncaps; /* supervisor pages dropped for ring 3; ring-3 #GPs under the cap */
 	uint64_t ring3_escapes; /* faults of ring 3 in 64-bit code of its own, given to it as #GP */
+	int stubbed;            /* guest ring 3 runs in stub processes (ring3.c) */
+	uint64_t stubs, stub_events; /* stubs started, events they posted */
 	uint64_t t0_ns, vmm_ns;
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */
@@ -129,6 +132,8 @@ extern struct pv_proc pv_proc;
 /* run.c */
 int step_done(void);
 void switch_aspace(void);
+void vdso_int80(uint32_t ret, const uint16_t now[S_NSEG]);
+void site_call(uint32_t ret);
 const struct patch_site *find_site(uint64_t la);
 uint64_t site_here(const struct patch_site *s, uint64_t la);
 uint64_t now_ns(void);
@@ -142,6 +147,9 @@ _Noreturn void finish(int status);
 void console_input(void);
 
 /* segments.c */
+struct user_desc;
+/* the host descriptor for guest segment g in LDT slot 'slot', limit capped at cap (0: none) */
+void ldt_desc(unsigned slot, const struct vseg *g, uint32_t cap, struct user_desc *out);
 void seg_loaded(void *ctx, unsigned s);
 int capping(void);
 uint16_t real_selector(unsigned s);
@@ -160,6 +168,8 @@ void replay_flushes(void);
 void drop_supervisor_pages(void);
 void cpl_changed(void *ctx);
 void page_fault(uint32_t la, uint64_t hwerr);
+/* ring 3 touched the VMM area: it ran a site's inline sequence */
+void inline_site_at_cpl3(void);
 
 /* ctx.c */
 void cpu_from_ctx(void);
@@ -172,12 +182,20 @@ void cell_put(uint32_t la, uint32_t val);
 /* signals.c */
 int signals_init(void);
 int pv_signal(int sig, siginfo_t *si, void *ucv);
+/* emulates the instruction at eip after a host trap, or raises the trap */
+void trap_emulate(unsigned vector, uint32_t err);
 
 /* platform.c */
 extern const struct vcpu_ops pv_vcpu_ops;
 int devices_init(void);
 int irq_pending(void *ctx);
 void timer_arm(int on);
+
+/* ring3.c: guest ring 3 in stub processes */
+int ring3_init(char *err, size_t errsz);
+void ring3_run(void);
+void ring3_flush(uint32_t la, int all);
+void ring3_forget(void);
 
 /* seccomp.c: the filter that traps guest system calls */
 int guest_trap_init(void);

@@ -49,8 +49,13 @@ static void print_stats(FILE *f)
 		   "%llu after the guest's page fault handler)\n",
 		(unsigned long long)M.cpu.stat_irq, (unsigned long long)M.faults_filled,
 		(unsigned long long)M.faults_around, (unsigned long long)M.prefills);
-	fprintf(f, "  ring 3: kernel pages dropped %llu times, segment cap suspended %llu times\n",
-		(unsigned long long)M.drops, (unsigned long long)M.uncaps);
+	if (M.stubbed)
+		fprintf(f, "  ring 3 in stub processes: %llu started, %llu events; 64-bit escapes #GP'd: %llu\n",
+			(unsigned long long)M.stubs, (unsigned long long)M.stub_events,
+			(unsigned long long)M.ring3_escapes);
+	else
+		fprintf(f, "  ring 3: kernel pages dropped %llu times, segment cap suspended %llu times\n",
+			(unsigned long long)M.drops, (unsigned long long)M.uncaps);
 	fprintf(f, "  host signals: SIGSEGV %llu SIGSYS %llu SIGALRM %llu SIGILL %llu SIGFPE %llu\n",
 		(unsigned long long)M.signals[SIGSEGV], (unsigned long long)M.signals[SIGSYS],
 		(unsigned long long)M.signals[SIGALRM], (unsigned long long)M.signals[SIGILL],

@@ -9,6 +9,8 @@
 
 #include "aspace.h"
 #include "linuxboot.h"
+#include "ustub.h"
+#include <sys/mman.h>
 #include "console.h"
 #include "jail.h"
 
@@ -84,8 +86,10 @@ void switch_aspace(void)
 		return;
 	P.switch_pending = 0;
 	int r = as_switch_to(M.cpu.cr3 & ~0xfffu);
-	if (r == 1)
+	if (r == 1) {
 		timer_arm(1); /* a new process: timers are not inherited */
+		ring3_forget(); /* nor is its parent's ring-3 stub its own */
+	}
 	if (r != 2)
 		local_flush(0, 1);
 }
@@ -104,6 +108,38 @@ int step_done(void)
 }
 
 
+/* The vDSO's int $0x80 site, which a far call filled (7 bytes): ret is the
+ * EIP after it, now[] the data selectors ring 3 had loaded. */
+void vdso_int80(uint32_t ret, const uint16_t now[S_NSEG])
+{
+	if (M.cpu.cpl == 3)
+		adopt_native_segments(now, 0);
+	static struct x86_insn int80;
+	static const uint8_t bytes[2] = {0xcd, 0x80};
+	if (!int80.len)
+		x86_decode(bytes, sizeof bytes, X86_MODE32, &int80);
+	M.vdso_calls++;
+	M.cpu.eip = ret - 7;
+	vcpu_emulate(&M.cpu, &int80, 7);
+}
+
+/* A patched site's far call into the VMM: ret is the EIP after it. */
+void site_call(uint32_t ret)
+{
+	uint64_t la = ret + M.cpu.seg[S_CS].base - 1;
+	const struct patch_site *s = find_site(la);
+	if (!s || s->action == PATCH_NATIVE) {
+		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "far call into the VMM from %#x, not a patched site", ret);
+		finish(1);
+	}
+	M.hits[s->kind]++;
+	M.cpu.eip = (uint32_t)site_here(s, la) - M.cpu.seg[S_CS].base;
+	if (s->flags & PREVIRT_AB_F_SHADOW)
+		vcpu_sti_hlt(&M.cpu, s->len);
+	else
+		vcpu_emulate(&M.cpu, &s->insn, s->len);
+}
+
 static int pv_call(struct pv_ctx *c)
 {
 	uint64_t t = vmm_clock();
@@ -111,19 +147,9 @@ static int pv_call(struct pv_ctx *c)
 	cpu_from_ctx();
 	uint32_t ret = M.cpu.eip;
 	if (c->reason == PV_REASON_INT80) {
-		/* the vDSO's int $0x80 site: the far call filled it (7 bytes) */
-		if (M.cpu.cpl == 3) {
-			const uint16_t now[S_NSEG] = {[S_ES] = (uint16_t)c->es, [S_DS] = (uint16_t)c->ds,
-						      [S_FS] = (uint16_t)c->fs, [S_GS] = (uint16_t)c->gs};
-			adopt_native_segments(now, 0);
-		}
-		static struct x86_insn int80;
-		static const uint8_t bytes[2] = {0xcd, 0x80};
-		if (!int80.len)
-			x86_decode(bytes, sizeof bytes, X86_MODE32, &int80);
-		M.vdso_calls++;
-		M.cpu.eip = ret - 7;
-		vcpu_emulate(&M.cpu, &int80, 7);
+		const uint16_t now[S_NSEG] = {[S_ES] = (uint16_t)c->es, [S_DS] = (uint16_t)c->ds,
+					      [S_FS] = (uint16_t)c->fs, [S_GS] = (uint16_t)c->gs};
+		vdso_int80(ret, now);
 	} else if (ret + M.cpu.seg[S_CS].base == PV_BLOB_ADDR(pv_blob_irq32) + 7) {
 		/* the irqcheck cell: back to after the site's `call *cell`, then the interrupt */
 		uint32_t back;
@@ -132,22 +158,12 @@ static int pv_call(struct pv_ctx *c)
 			M.cpu.eip = back;
 		}
 	} else {
-		uint64_t la = ret + M.cpu.seg[S_CS].base - 1;
-		const struct patch_site *s = find_site(la);
-		if (!s || s->action == PATCH_NATIVE) {
-			vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "far call into the VMM from %#x, not a patched site",
-				  ret);
-			finish(1);
-		}
-		M.hits[s->kind]++;
-		M.cpu.eip = (uint32_t)site_here(s, la) - M.cpu.seg[S_CS].base;
-		if (s->flags & PREVIRT_AB_F_SHADOW)
-			vcpu_sti_hlt(&M.cpu, s->len);
-		else
-			vcpu_emulate(&M.cpu, &s->insn, s->len);
+		site_call(ret);
 	}
 	step_done();
 	switch_aspace();
+	if (M.stubbed && M.cpu.cpl == 3)
+		ring3_run();
 	cpu_to_ctx();
 	M.in_vmm = 0;
 	M.vmm_ns += vmm_clock() - t;
@@ -164,11 +180,16 @@ int pv_run(const struct pv_config *cfg)
 	}
 	M.cfg = cfg;
 	M.t0_ns = now_ns();
+	M.stubbed = !cfg->user_sees_kernel && !cfg->ring3_in_vmm;
 	if (cfg->mem < (2u << 20) || cfg->mem > (3ull << 30)) {
 		fprintf(stderr, "previrt: --mem must be 2 MiB..3 GiB\n");
 		return 2;
 	}
 	if (pv_mem_init(&M.mem, cfg->mem, err, sizeof err)) {
+		fprintf(stderr, "previrt: %s\n", err);
+		return 1;
+	}
+	if (M.stubbed && ring3_init(err, sizeof err)) {
 		fprintf(stderr, "previrt: %s\n", err);
 		return 1;
 	}

@@ -24,6 +24,9 @@ struct pv_config {
 	/* no namespaces, rlimits or allow-list around the VMM (for strace and
 	 * gdb; the guest's own system calls still trap) */
 	int no_jail;
+	/* guest ring 3 in the VMM's own processes, capped or without the
+	 * kernel's pages, instead of in stub processes (ring3.c) */
+	int ring3_in_vmm;
 };
 
 /* Exit status of the run: 0 when the guest reset the machine (its way of

@@ -13,10 +13,10 @@
 
 /* ---- host LDT: the guest's segments ---- */
 
-static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
+void ldt_desc(unsigned slot, const struct vseg *g, uint32_t cap, struct user_desc *out)
 {
 	struct user_desc d;
-	memset(&d, 0, sizeof d); /* compared whole below: no stray padding bits */
+	memset(&d, 0, sizeof d); /* compared whole: no stray padding bits */
 	d.entry_number = slot;
 	if (!g->usable) {
 		d.seg_not_present = 1;
@@ -39,6 +39,13 @@ static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
 		if (code)
 			d.read_exec_only = 0; /* the VMM reads the code it decodes through CS too */
 	}
+	*out = d;
+}
+
+static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
+{
+	struct user_desc d;
+	ldt_desc(slot, g, cap, &d);
 	/* Linux reloads the same selectors on every kernel entry and exit:
 	 * a slot that already holds this descriptor needs no system call */
 	static struct user_desc slots[16];
@@ -66,7 +73,7 @@ void seg_loaded(void *ctx, unsigned s)
 
 int capping(void)
 {
-	return M.cpu.cpl == 3 && !P.cap_broken && !P.uncapped && !M.cfg->user_sees_kernel;
+	return M.cpu.cpl == 3 && !P.cap_broken && !P.uncapped && !M.cfg->user_sees_kernel && !M.stubbed;
 }
 
 /* The host selector guest segment register s runs on now. */
@@ -124,7 +131,7 @@ void cap_flushed(void)
 void guard_vcpu_page(void)
 {
 	static int closed;
-	int want = M.cpu.cpl == 3 && !capping() && !M.cfg->user_sees_kernel;
+	int want = M.cpu.cpl == 3 && !capping() && !M.cfg->user_sees_kernel && !M.stubbed;
 	if (want == closed)
 		return;
 	if (pv_vcpu_page_access(!want) != 0) {

@@ -17,7 +17,7 @@
 
 /* Emulates the instruction at eip after a host trap, or reports the trap
  * to the guest as the exception it is. */
-static void trap_emulate(unsigned vector, uint32_t err)
+void trap_emulate(unsigned vector, uint32_t err)
 {
 	struct vcpu *v = &M.cpu;
 	uint8_t buf[X86_MAX_LEN] = {0};
@@ -219,6 +219,8 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	step_done();
 out:
 	switch_aspace();
+	if (M.stubbed && M.cpu.cpl == 3)
+		ring3_run();
 	cpu_to_uc(g);
 	M.in_vmm = 0;
 	M.vmm_ns += vmm_clock() - t;

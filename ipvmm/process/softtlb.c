@@ -163,6 +163,8 @@ static uint32_t ng_revalidate(void)
  * page at la (invlpg); 1, a CR3 write; 2, everything (CR0.PG/WP, CR4). */
 void local_flush(uint32_t la, int all)
 {
+	if (M.stubbed)
+		ring3_flush(la, all);
 	if (all == 1 && tlb.glow < PV_AREA_BASE && tlb.ng_high <= tlb.glow && !tlb.g_user) {
 		/* a CR3 write keeps global pages, as the TLB does, when they
 		 * all lie above every non-global one (Linux: the kernel's) */
@@ -274,6 +276,8 @@ static void map_after_fault(void)
 void cpl_changed(void *ctx)
 {
 	(void)ctx;
+	if (M.stubbed)
+		return; /* ring 3 never runs in this process */
 	P.uncapped = 0;
 	if (M.cpu.cpl == 3 && !M.cfg->user_sees_kernel && P.cap_broken)
 		drop_supervisor_pages();
@@ -284,7 +288,7 @@ void cpl_changed(void *ctx)
 
 
 /* A fault on the VMM page at CPL 3: ring-3 code ran an inline site. */
-static void inline_site_at_cpl3(void)
+void inline_site_at_cpl3(void)
 {
 	struct vcpu *v = &M.cpu;
 	uint32_t la = v->seg[S_CS].base + v->eip;

@@ -1,0 +1,590 @@
+/* Guest ring 3 in stub processes (ustub.h): each VMM process keeps one
+ * stub for the address space it holds.  When a VMM entry ends at CPL 3 the
+ * VMM does not return to guest code in its own process (which maps the
+ * guest kernel, the VMM and previrt): it hands the registers to the stub
+ * and sleeps until the stub posts the next event, which it then handles
+ * like a trap of its own; only when the guest is back at CPL 0 does the
+ * VMM entry return.  The stub maps guest user pages only, filled from the
+ * guest's page tables on its faults and dropped at the guest's TLB
+ * flushes, so ring 3 in 64-bit mode reaches nothing but its own memory. */
+#include "machine.h"
+
+#include <asm/ldt.h>
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/rseq.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "aspace.h"
+#include "console.h"
+#include "ipvmm/core/seg.h"
+#include "ustub.h"
+
+extern const uint8_t us_blob_start[], us_blob_end[], us_blob_int80[], us_blob_site[], us_blob_signal[],
+	us_blob_restorer[], us_blob_begin[];
+
+#define U32(off) (*(volatile uint32_t *)(ctx + (off)))
+#define U64(off) (*(volatile uint64_t *)(ctx + (off)))
+
+/* This process's stub (not shared: each VMM process has its own). */
+static struct {
+	pid_t pid;        /* 0: none yet */
+	int sock;         /* our end of its socket */
+	int flush_all;    /* drop every guest page before it resumes */
+	unsigned nops, maps;
+	uint8_t ldt_valid;
+	struct user_desc ldt[S_NSEG];
+} S;
+static uint8_t *ctx;          /* US_CTX(as_self()) */
+static uint8_t smapped[1u << 17]; /* linear pages mapped in the stub */
+static uint64_t high;         /* the stub's code, above 4 GiB (shared by all stubs) */
+static uint32_t pf_la, pf_acc; /* the last ring-3 page fault given to the guest */
+static int pf_pending;
+
+static int smapped_get(uint32_t la)
+{
+	return smapped[la >> 15] & (1u << ((la >> 12) & 7));
+}
+
+static void smapped_put(uint32_t la, int on)
+{
+	if (on)
+		smapped[la >> 15] |= (uint8_t)(1u << ((la >> 12) & 7));
+	else
+		smapped[la >> 15] &= (uint8_t)~(1u << ((la >> 12) & 7));
+}
+
+static int op(uint32_t kind, uint32_t la, uint64_t pa, uint32_t len, uint32_t prot)
+{
+	if (S.nops >= USC_MAXOPS - 3) /* room for a flush, the fd's receive and close */
+		return -1;
+	uint8_t *o = ctx + USC_OPS + 32 * S.nops++;
+	*(uint32_t *)(o + USO_OP) = kind;
+	*(uint32_t *)(o + USO_LA) = la;
+	*(uint64_t *)(o + USO_PA) = pa;
+	*(uint32_t *)(o + USO_LEN) = len;
+	*(uint32_t *)(o + USO_PROT) = prot;
+	*(int64_t *)(o + USO_RES) = 0;
+	S.maps += kind == US_OP_MAP;
+	return 0;
+}
+
+/* ---- the guest's TLB flushes, for the stub's mappings ---- */
+
+void ring3_flush(uint32_t la, int all)
+{
+	if (!S.pid)
+		return;
+	if (all) {
+		S.flush_all = 1;
+		S.nops = S.maps = 0; /* whatever was queued is superseded */
+		return;
+	}
+	la &= ~0xfffu;
+	if (la >= 0x10000 && la < PV_AREA_BASE && smapped_get(la)) {
+		if (op(US_OP_UNMAP, la, 0, 0x1000, 0)) {
+			S.flush_all = 1;
+			S.nops = S.maps = 0;
+		}
+		smapped_put(la, 0);
+	}
+}
+
+/* A new VMM process (aspace.c) starts without a stub of its own. */
+void ring3_forget(void)
+{
+	if (S.pid)
+		close(S.sock);
+	memset(&S, 0, sizeof S);
+	memset(smapped, 0, sizeof smapped);
+	pf_pending = 0;
+	ctx = (uint8_t *)(uintptr_t)US_CTX(as_self());
+}
+
+/* ---- making a stub ---- */
+
+/* The stub's own filter, on top of the VMM's (which it inherits): from any
+ * address, only what its handoff needs, with the arguments checked; the
+ * rest, and every system call from guest code, traps to its handler and
+ * reaches the VMM as an event. */
+static int stub_filter(int memfd)
+{
+	scmp_filter_ctx c = seccomp_init(SCMP_ACT_TRAP);
+	if (!c)
+		return -1;
+	int e = seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP);
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(futex), 0);
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0);
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigprocmask), 0);
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(munmap), 0);
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 3,
+			      SCMP_A0(SCMP_CMP_LT, PV_AREA_BASE),
+			      SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_FIXED),
+			      SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)memfd));
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(modify_ldt), 1, SCMP_A0(SCMP_CMP_EQ, 1));
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
+			      SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0));
+	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(close), 1,
+			      SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)memfd));
+	if (!e)
+		e = seccomp_load(c);
+	seccomp_release(c);
+	return e ? -1 : 0;
+}
+
+struct kernel_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+/* movabs $entry, %r11; jmp *%r11 -- 13 bytes at t */
+static void trampoline(uint8_t *t, const uint8_t *sym)
+{
+	uint64_t entry = high + (uint64_t)(sym - us_blob_start);
+	t[0] = 0x49, t[1] = 0xbb;
+	memcpy(t + 2, &entry, 8);
+	t[10] = 0x41, t[11] = 0xff, t[12] = 0xe3;
+}
+
+static _Noreturn void stub_child(int sock)
+{
+	int memfd = M.mem.fd;
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		_exit(70);
+	uint64_t all = ~0ull;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
+	/* fds: the socket on 0 and on every number below guest RAM's, so
+	 * that the received fd lands on the number the filter allows */
+	if (dup2(sock, 0) < 0)
+		_exit(70);
+	for (int fd = 1; fd < memfd; fd++)
+		dup2(0, fd);
+	for (int fd = memfd; fd < 64; fd++)
+		close(fd);
+	/* the vDSO entry: a trampoline at the VMM blob's int80 address */
+	uint8_t *code = mmap((void *)(uintptr_t)PV_CODE_PAGE, 0x1000, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (code == MAP_FAILED)
+		_exit(70);
+	trampoline(code + (PV_BLOB_ADDR(pv_blob_entry_int80) - PV_CODE_PAGE), us_blob_int80);
+	trampoline(code + (PV_ENTRY - PV_CODE_PAGE), us_blob_site);
+	if (mprotect(code, 0x1000, PROT_READ | PROT_EXEC))
+		_exit(70);
+	/* the private page and the signal stack, fresh */
+	uint8_t *priv = mmap((void *)(uintptr_t)US_PRIV, 0x1000, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	void *stk = mmap((void *)(uintptr_t)US_STACK, 0x4000, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	if (priv == MAP_FAILED || stk == MAP_FAILED)
+		_exit(70);
+	uint64_t c = (uint64_t)(uintptr_t)ctx;
+	memcpy(priv + USP_CTX, &c, 8);
+	memcpy(priv + USP_MEMFD, &memfd, 4);
+	if (mprotect(priv, 0x1000, PROT_READ))
+		_exit(70);
+	stack_t ss = {.ss_sp = stk, .ss_size = 0x4000};
+	if (sigaltstack(&ss, NULL))
+		_exit(70);
+	struct kernel_sigaction ka = {(void *)(uintptr_t)(high + (uint64_t)(us_blob_signal - us_blob_start)),
+				      SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
+				      (void *)(uintptr_t)(high + (uint64_t)(us_blob_restorer - us_blob_start)),
+				      ~0ull};
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGALRM};
+	for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		if (syscall(SYS_rt_sigaction, sigs[i], &ka, NULL, 8))
+			_exit(70);
+	/* glibc registered this thread's rseq area, which is about to be
+	 * unmapped: the kernel would fault on it at the next preemption */
+	if (__rseq_size) {
+		void *rs = (char *)__builtin_thread_pointer() + __rseq_offset;
+		/* registered with the area's whole size (32), which glibc 2.36's
+		 * __rseq_size (the used part, 20) is not */
+		if (syscall(SYS_rseq, rs, 32, 1 /* RSEQ_FLAG_UNREGISTER */, RSEQ_SIG) &&
+		    syscall(SYS_rseq, rs, __rseq_size, 1, RSEQ_SIG))
+			_exit(70);
+	}
+	struct itimerval it = {{0, TICK_NS / 1000}, {0, TICK_NS / 1000}};
+	if (setitimer(ITIMER_REAL, &it, NULL) || stub_filter(memfd))
+		_exit(70);
+	void (*begin)(uint64_t, uint64_t) =
+		(void (*)(uint64_t, uint64_t))(uintptr_t)(high + (uint64_t)(us_blob_begin - us_blob_start));
+	begin(high, high + 0x2000);
+	_exit(70);
+}
+
+/* Waits for the stub's next event (state 1).  The stub never stops
+ * answering on its own; if it is gone, or ring 3 keeps the host timer
+ * away from it (a forged signal frame can block it), the run ends. */
+static void wait_event(void)
+{
+	unsigned quiet = 0;
+	for (;;) {
+		uint32_t s = __atomic_load_n((uint32_t *)(ctx + USC_STATE), __ATOMIC_ACQUIRE);
+		if (s == 1)
+			return;
+		struct timespec ts = {0, 100000000};
+		long r = syscall(SYS_futex, ctx + USC_STATE, FUTEX_WAIT, s, &ts, NULL, 0);
+		if (r == 0 || errno == EAGAIN || errno == EINTR)
+			continue;
+		struct pollfd p = {S.sock, 0, 0};
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) {
+			vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "the ring-3 stub (pid %d) is gone", (int)S.pid);
+			finish(1);
+		}
+		if (++quiet == 50) {
+			vcpu_fail(&M.cpu, STOP_TIMEOUT,
+				  "ring 3 gave no event for 5 s (host timer blocked in the stub, pid %d)",
+				  (int)S.pid);
+			finish(1);
+		}
+	}
+}
+
+/* The stub's code above 4 GiB and the shared context pages: made before
+ * the jail (which allows mprotect only below 4 GiB) and any fork. */
+int ring3_init(char *err, size_t errsz)
+{
+	size_t n = (size_t)(us_blob_end - us_blob_start);
+	void *p = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || n > 0x2000) {
+		snprintf(err, errsz, "the ring-3 stub's code: %s", strerror(errno));
+		return -1;
+	}
+	memcpy(p, us_blob_start, n);
+	if (mprotect(p, 0x2000, PROT_READ | PROT_EXEC) ||
+	    mmap((void *)(uintptr_t)US_CTX(0), AS_MAX * 0x1000, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		snprintf(err, errsz, "the ring-3 stubs' pages: %s", strerror(errno));
+		return -1;
+	}
+	high = (uint64_t)(uintptr_t)p;
+	return 0;
+}
+
+static int spawn(char *err, size_t errsz)
+{
+	ctx = (uint8_t *)(uintptr_t)US_CTX(as_self());
+	memset(ctx, 0, USC_SIZE);
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
+		snprintf(err, errsz, "socketpair for the ring-3 stub: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errsz, "fork of the ring-3 stub: %s", strerror(errno));
+		close(sv[0]), close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		stub_child(sv[1]);
+	}
+	close(sv[1]);
+	S.pid = pid, S.sock = sv[0], S.flush_all = 0, S.nops = S.maps = 0, S.ldt_valid = 0;
+	memset(smapped, 0, sizeof smapped);
+	M.stubs++;
+	wait_event(); /* "ready" */
+	return 0;
+}
+
+/* Guest RAM's fd, for the stub's mmaps; it closes it before ring 3 runs. */
+static int send_memfd(void)
+{
+	char byte = 0;
+	struct iovec iov = {&byte, 1};
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			   .msg_controllen = sizeof u.buf};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &M.mem.fd, sizeof(int));
+	/* and where the stub receives it: its own msghdr in the context page */
+	uint64_t base = (uint64_t)(uintptr_t)ctx;
+	struct msghdr *sm = (struct msghdr *)(ctx + USC_MSG);
+	struct iovec *si = (struct iovec *)(ctx + USC_IOV);
+	*si = (struct iovec){(void *)(uintptr_t)(base + USC_BYTE), 1};
+	*sm = (struct msghdr){.msg_iov = (struct iovec *)(uintptr_t)(base + USC_IOV), .msg_iovlen = 1,
+			      .msg_control = (void *)(uintptr_t)(base + USC_CMSG), .msg_controllen = 32};
+	return sendmsg(S.sock, &m, 0) == 1 ? 0 : -1;
+}
+
+/* ---- moving the registers ---- */
+
+static void seg_ops(void)
+{
+	for (unsigned s = 0; s < S_NSEG; s++) {
+		const struct vseg *g = &M.cpu.seg[s];
+		struct user_desc d;
+		ldt_desc(FULL_SLOT(s), g, 0, &d);
+		if ((S.ldt_valid & (1u << s)) && memcmp(&d, &S.ldt[s], sizeof d) == 0)
+			continue;
+		memcpy(ctx + USC_LDT + 16 * s, &d, 16);
+		if (op(US_OP_LDT, s, 0, 0, 0) == 0) {
+			S.ldt[s] = d;
+			S.ldt_valid |= (uint8_t)(1u << s);
+		}
+	}
+}
+
+static void cpu_to_stub(void)
+{
+	const struct vcpu *v = &M.cpu;
+	U32(USC_EAX) = v->gpr[R_EAX], U32(USC_ECX) = v->gpr[R_ECX], U32(USC_EDX) = v->gpr[R_EDX];
+	U32(USC_EBX) = v->gpr[R_EBX], U32(USC_ESP) = v->gpr[R_ESP], U32(USC_EBP) = v->gpr[R_EBP];
+	U32(USC_ESI) = v->gpr[R_ESI], U32(USC_EDI) = v->gpr[R_EDI];
+	U32(USC_EIP) = v->eip;
+	U32(USC_EFLAGS) = (v->eflags & ~(EFL_IF | EFL_IOPL | EFL_NT | EFL_VM)) | EFL_IF;
+	static const unsigned off[S_NSEG] = {USC_ES, USC_CS, USC_SS, USC_DS, USC_FS, USC_GS};
+	for (unsigned s = 0; s < S_NSEG; s++)
+		U32(off[s]) = v->seg[s].usable ? SLOT_SEL(FULL_SLOT(s)) : 0;
+}
+
+static void cpu_from_stub(uint16_t now[S_NSEG])
+{
+	struct vcpu *v = &M.cpu;
+	v->gpr[R_EAX] = U32(USC_EAX), v->gpr[R_ECX] = U32(USC_ECX), v->gpr[R_EDX] = U32(USC_EDX);
+	v->gpr[R_EBX] = U32(USC_EBX), v->gpr[R_ESP] = U32(USC_ESP), v->gpr[R_EBP] = U32(USC_EBP);
+	v->gpr[R_ESI] = U32(USC_ESI), v->gpr[R_EDI] = U32(USC_EDI);
+	v->eip = U32(USC_EIP);
+	v->eflags = (U32(USC_EFLAGS) & ~(EFL_IF | EFL_IOPL | EFL_NT | EFL_VM)) |
+		    (v->eflags & (EFL_IOPL | EFL_NT)) | EFL_IF;
+	now[S_ES] = (uint16_t)U32(USC_ES), now[S_DS] = (uint16_t)U32(USC_DS);
+	now[S_FS] = (uint16_t)U32(USC_FS), now[S_GS] = (uint16_t)U32(USC_GS);
+	now[S_CS] = (uint16_t)U32(USC_CS), now[S_SS] = (uint16_t)U32(USC_SS);
+}
+
+/* ---- ring 3's faults: the stub's soft TLB ---- */
+
+#define AROUND 16u
+
+static void stub_map(uint32_t page, uint32_t pa, int w)
+{
+	if (op(US_OP_MAP, page, pa, 0x1000, PROT_READ | PROT_EXEC | (w ? PROT_WRITE : 0)) == 0)
+		smapped_put(page, 1);
+}
+
+static void stub_fault(uint32_t la, uint32_t err)
+{
+	struct vcpu *v = &M.cpu;
+	unsigned acc = (err & 2 ? MMU_WRITE : 0) | MMU_USER;
+	uint32_t pa;
+	int w, u;
+	if (la >= PV_AREA_BASE) {
+		/* the VMM's area, absent here: an inline site run at CPL 3 (test
+		 * kernels), else the guest's own page fault */
+		const struct patch_site *st = find_site(v->seg[S_CS].base + v->eip);
+		if (st && st->action == PATCH_INLINE) {
+			inline_site_at_cpl3();
+			return;
+		}
+	}
+	if (mmu_fill(v, la, acc, &pa, &w, &u)) {
+		/* #PF raised for the guest: map the page on the way back */
+		if (v->exc_vector == 14)
+			pf_la = la, pf_acc = acc, pf_pending = 1;
+		return;
+	}
+	if (la < 0x10000 || la >= PV_AREA_BASE) {
+		vcpu_fail(v, STOP_UNIMPLEMENTED, "ring-3 access to linear %#x, which the host cannot map (eip %#x)",
+			  la, v->eip);
+		return;
+	}
+	if (!pv_phys(&M.mem, pa, 0x1000)) {
+		vcpu_fail(v, STOP_BAD_MEMORY, "ring 3 touched guest-physical %#x (linear %#x), outside RAM (eip %#x)",
+			  pa, la, v->eip);
+		return;
+	}
+	uint32_t page = la & ~0xfffu;
+	stub_map(page, pa, w);
+	M.faults_filled++;
+	/* the already-accessed neighbours, as fault_around does for the VMM */
+	uint32_t lo = page & ~(AROUND * 0x1000 - 1);
+	for (uint32_t i = 0; i < AROUND; i++) {
+		uint32_t n = lo + i * 0x1000, npa;
+		int nw, nu;
+		if (n == page || n < 0x10000 || smapped_get(n) || S.nops >= USC_MAXOPS - 4)
+			continue;
+		if (mmu_peek(v, n, MMU_USER, &npa, &nw, &nu) == 0 && pv_phys(&M.mem, npa, 0x1000)) {
+			stub_map(n, npa, nw);
+			M.faults_around++;
+		}
+	}
+}
+
+/* Back in ring 3 after the guest's handler for a ring-3 page fault: map
+ * the page now if the tables allow it without side effects (mmu_peek),
+ * instead of after a second fault of the stub. */
+
+static void map_after_fault(void)
+{
+	uint32_t page = pf_la & ~0xfffu, pa;
+	int w, u;
+	if (!pf_pending)
+		return;
+	pf_pending = 0;
+	if (page < 0x10000 || page >= PV_AREA_BASE || smapped_get(page) ||
+	    mmu_peek(&M.cpu, page, pf_acc, &pa, &w, &u) || !pv_phys(&M.mem, pa, 0x1000))
+		return;
+	stub_map(page, pa, w);
+	M.prefills++;
+}
+
+/* ---- the events ---- */
+
+static void stub_signal(uint16_t now[S_NSEG])
+{
+	struct vcpu *v = &M.cpu;
+	int sig = (int)U32(USC_SIGNO);
+	uint32_t trapno = U32(USC_TRAPNO), err = U32(USC_ERR);
+	if (sig > 0 && sig < 65)
+		M.signals[sig]++;
+	uint64_t rip = U64(USC_RIP);
+	if (now[S_CS] == 0x33 || rip >> 32) {
+		if (rip >= high && rip < high + 0x2000) { /* the stub's own code: a bug of ours */
+			vcpu_fail(v, STOP_UNIMPLEMENTED,
+				  "the ring-3 stub took signal %d at %#llx (system call %u)", sig,
+				  (unsigned long long)rip, U32(USC_SYSCALL));
+			return;
+		}
+		if (sig == SIGSYS && U32(USC_ARCH) == AUDIT_ARCH_I386 && now[S_CS] != 0x33) {
+			/* sysenter from 32-bit code: the host returns to a vDSO
+			 * this process does not have, so where it came from is
+			 * lost; it is hidden in CPUID: #UD */
+			vcpu_raise(v, 6, 0, 0);
+			return;
+		}
+		/* ring 3 in 64-bit code of its own: the #GP of its far jump */
+		M.ring3_escapes++;
+		vcpu_raise(v, 13, 1, 0);
+		return;
+	}
+	if (sig != SIGSEGV && sig != SIGBUS)
+		adopt_native_segments(now, 0);
+	switch (sig) {
+	case SIGSEGV:
+	case SIGBUS:
+		if (adopt_native_segments(now, 1))
+			break;
+		if (trapno == 14)
+			stub_fault((uint32_t)U64(USC_CR2), err);
+		else
+			trap_emulate(trapno == 12 ? 12 : 13, err);
+		break;
+	case SIGILL:
+		trap_emulate(6, 0);
+		break;
+	case SIGFPE:
+		vcpu_raise(v, 0, 0, 0);
+		break;
+	case SIGTRAP:
+		vcpu_raise(v, trapno == 3 ? 3 : 1, 0, 0);
+		break;
+	case SIGSYS: {
+		uint8_t b[2] = {0, 0};
+		uint32_t at = v->eip - 2;
+		vmem_read(v, v->seg[S_CS].base + at, b, 2, 0);
+		v->exc_vector = -1;
+		v->eip = at;
+		struct x86_insn in;
+		if (b[0] == 0xcd && x86_decode(b, 2, X86_MODE32, &in) == 2)
+			vcpu_emulate(v, &in, 2);
+		else
+			vcpu_raise(v, 6, 0, 0); /* sysenter/syscall: hidden in CPUID */
+		break;
+	}
+	case SIGALRM:
+		M.tick_due = 0;
+		i8254_update(&M.pit);
+		console_input();
+		if (M.cfg->timeout && now_ns() - M.t0_ns > M.cfg->timeout * 1000000000ull) {
+			vcpu_fail(v, STOP_TIMEOUT, "the guest ran longer than %u s (--timeout)", M.cfg->timeout);
+			finish(1);
+		}
+		M.if_seen_ns = now_ns();
+		break;
+	default:
+		vcpu_fail(v, STOP_UNIMPLEMENTED, "the ring-3 stub posted signal %d", sig);
+	}
+}
+
+/* Runs the guest while it stays at CPL 3, in this process's stub. */
+void ring3_run(void)
+{
+	char err[200];
+	if (!S.pid && spawn(err, sizeof err)) {
+		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "%s", err);
+		finish(1);
+	}
+	while (M.cpu.cpl == 3) {
+		if (S.flush_all) {
+			/* first, before the queued maps: all guest pages go */
+			memmove(ctx + USC_OPS + 32, ctx + USC_OPS, 32 * S.nops);
+			S.nops++;
+			uint8_t *o = ctx + USC_OPS;
+			*(uint32_t *)(o + USO_OP) = US_OP_UNMAP;
+			*(uint32_t *)(o + USO_LA) = 0x10000;
+			*(uint32_t *)(o + USO_LEN) = PV_AREA_BASE - 0x10000;
+			memset(smapped, 0, sizeof smapped);
+			S.flush_all = 0;
+		}
+		map_after_fault();
+		seg_ops();
+		if (S.maps) {
+			memmove(ctx + USC_OPS + 32, ctx + USC_OPS, 32 * S.nops);
+			S.nops++;
+			*(uint32_t *)(ctx + USC_OPS + USO_OP) = US_OP_RECVFD;
+			op(US_OP_CLOSEFD, 0, 0, 0, 0);
+			if (S.nops > USC_MAXOPS || send_memfd()) {
+				vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "handing guest RAM to the ring-3 stub: %s",
+					  strerror(errno));
+				finish(1);
+			}
+		}
+		cpu_to_stub();
+		U32(USC_NOPS) = S.nops;
+		unsigned nops = S.nops;
+		S.nops = S.maps = 0;
+		__atomic_store_n((uint32_t *)(ctx + USC_STATE), 2, __ATOMIC_RELEASE);
+		syscall(SYS_futex, ctx + USC_STATE, FUTEX_WAKE, 1, NULL, NULL, 0);
+		wait_event();
+		M.stub_events++;
+		for (unsigned i = 0; i < nops && i < USC_MAXOPS; i++) {
+			int64_t r = *(int64_t *)(ctx + USC_OPS + 32 * i + USO_RES);
+			uint32_t k = *(uint32_t *)(ctx + USC_OPS + 32 * i + USO_OP);
+			if (r < 0 && r > -4096) {
+				vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "the ring-3 stub's operation %u failed: %s", k,
+					  strerror((int)-r));
+				finish(1);
+			}
+		}
+		uint16_t now[S_NSEG];
+		cpu_from_stub(now);
+		if (U32(USC_REASON) == US_REASON_INT80)
+			vdso_int80(M.cpu.eip, now);
+		else if (U32(USC_REASON) == US_REASON_SITE)
+			site_call(M.cpu.eip);
+		else
+			stub_signal(now);
+		step_done();
+	}
+}
