@@ -40,17 +40,16 @@ check memory-64M sh -c '/bin/memtouch 64 | grep -q "16384 pages ok"'
 check fork-private-copies sh -c '/bin/memtouch 4 fork 30 | grep -q "30 rounds ok"'
 check segment-load-across-syscall sh -c '/bin/segload | grep -q "segload: ok (vDSO used)"'
 # Attacks on the sandbox by an ordinary program (hostile.c): host system
-# calls from 64-bit mode and by sysenter/syscall must each kill it, and the
-# kernel must carry on; the rest of the attacks are reported, not judged
-# here (docs/security.md: guest ring 3 still reads what its host process
-# maps), so the host side can list them.
+# calls from 64-bit mode and by sysenter/syscall, and reads of kernel and
+# VMM memory from 64-bit mode, must each kill it, and the kernel must carry
+# on; loads of host selectors are reported, not judged (docs/security.md).
 contained() {
-	/bin/hostile syscall64 int80-64 sysenter32 syscall32 >/tmp/hostile.out
+	/bin/hostile syscall64 int80-64 sysenter32 syscall32 read-kernel read-vmm >/tmp/hostile.out
 	cat /tmp/hostile.out
-	[ "$(grep -c ': blocked (signal' /tmp/hostile.out)" = 4 ] && ! grep -q LEAKED /tmp/hostile.out
+	[ "$(grep -c ': blocked (signal' /tmp/hostile.out)" = 6 ] && ! grep -q LEAKED /tmp/hostile.out
 }
-check hostile-host-syscalls-blocked contained
-/bin/hostile read-kernel read-vmm host-gdt-selector host-ldt-selector
+check hostile-contained contained
+/bin/hostile host-gdt-selector host-ldt-selector
 echo "sleep: start"
 sleep 1
 echo "sleep: end"
