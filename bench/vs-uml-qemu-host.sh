@@ -5,6 +5,8 @@
 #   host-i386    the same, built -m32 (the baseline for the i386 guests)
 #   previrt      afterburnt i386 Linux 6.1 in `previrt run` (process platform)
 #   previrt-usk  the same with --user-sees-kernel
+#   previrt-r3vmm the same with --ring3-in-vmm (ring 3 in the VMM's processes,
+#                the default until 2026-12-03, instead of in stub processes)
 #   uml          Debian's user-mode-linux (x86-64 Linux 6.1, linux.uml)
 #   qemu         plain i386 Linux 6.1 on QEMU TCG (`previrt run --platform=qemu`)
 # Rows: boot to the init marker (host wall clock from start to the line
@@ -81,7 +83,7 @@ for a in i386 x86_64; do
 	"$tmp/bin-$a/busybox" --install -s "$tmp/bin-$a"
 done
 
-platforms="host-x86_64 host-i386 previrt previrt-usk uml qemu"
+platforms="host-x86_64 host-i386 previrt previrt-usk uml qemu previrt-r3vmm"
 # host_run ARCH: the guest's bench.sh, on the host
 host_run() {
 	w=$(mktemp -d "$shm/previrt-macro.XXXXXX")
@@ -99,6 +101,8 @@ run_platform() {
 	previrt) timeout -k 5 $to "$pv" run --timeout $to --initrd "$initrd_i386" \
 		--append previrt.script=/bench.sh "$ab/vmlinux" ;;
 	previrt-usk) timeout -k 5 $to "$pv" run --user-sees-kernel --timeout $to --initrd "$initrd_i386" \
+		--append previrt.script=/bench.sh "$ab/vmlinux" ;;
+	previrt-r3vmm) timeout -k 5 $to "$pv" run --ring3-in-vmm --timeout $to --initrd "$initrd_i386" \
 		--append previrt.script=/bench.sh "$ab/vmlinux" ;;
 	uml) mkdir -p "$tmp/uml"
 		timeout -k 5 $to "$uml" mem=128M initrd="$initrd_x86_64" con=null con0=fd:0,fd:1 \
@@ -154,7 +158,8 @@ BEGIN {
 	unit["boot_to_init_s"] = "s"; unit["macro"] = "s"; unit["macro_hostclock_s"] = "s"
 	label["boot_to_init_s"] = "boot to init marker (s)"; label["macro"] = "macro, guest clock (s)"
 	label["macro_hostclock_s"] = "macro, host clock (s)"
-	base["previrt"] = base["previrt-usk"] = base["qemu"] = "host-i386"; base["uml"] = "host-x86_64"
+	base["previrt"] = base["previrt-usk"] = base["previrt-r3vmm"] = base["qemu"] = "host-i386"
+	base["uml"] = "host-x86_64"
 }
 $2 == "all" && $3 == "FAIL" { fails[$1]++; next }
 { n[$1, $2]++; v[$1, $2, n[$1, $2]] = $3 }
@@ -199,7 +204,7 @@ END {
 	printf "\n  ],\n  \"failed\": \"%s\" }\n", substr(bad, 2) > json
 	if (bad != "") printf "FAILED:%s\n", bad
 }' "$tmp/samples"
-echo "(median of $runs runs; x host = median / host-native median: previrt, previrt-usk and qemu"
+echo "(median of $runs runs; x host = median / host-native median: previrt, previrt-usk, previrt-r3vmm and qemu"
 echo " against host-i386, uml against host-x86_64; host runs pinned to CPU 0; JSON: $json)"
 
 if command -v gnuplot >/dev/null 2>&1 && [ -s "$tmp/boot.dat" ]; then
@@ -228,7 +233,8 @@ set style histogram clustered gap 1
 set boxwidth 0.9
 set key outside right top vertical noenhanced
 plot "$tmp/r.dat" using 2:xtic(1) title "previrt", "" using 3 title "previrt --user-sees-kernel", \
-	"" using 4 title "UML (vs x86-64 host)", "" using 5 title "QEMU TCG", 1 with lines dt 2 lc rgb "gray" notitle
+	"" using 4 title "UML (vs x86-64 host)", "" using 5 title "QEMU TCG", \
+	"" using 6 title "previrt --ring3-in-vmm", 1 with lines dt 2 lc rgb "gray" notitle
 unset multiplot
 GP
 	echo "(plot: $res/vs-uml-qemu-host.svg)"

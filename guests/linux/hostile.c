@@ -100,6 +100,50 @@ static int read_vmm(void)
 	return 1;
 }
 
+/* The ring-3 stub's trampoline at 0xff801000 (the VMM's entry) holds the
+ * address of the stub's own code (movabs $addr, %r11): find a `syscall`
+ * there and call through it, from 64-bit mode.  NR and the arguments in
+ * rdi, rsi.  On a real i386 the page is not there. */
+static uint64_t stub_gadget_call(unsigned nr, uint32_t a0, uint32_t a1)
+{
+	uint32_t lo, hi;
+	__asm__ volatile(TO64
+			 ".byte 0xbb\n\t.long 0xff801002\n\t"     /* mov $0xff801002, %ebx */
+			 ".byte 0x48, 0x8b, 0x1b\n\t"             /* mov (%rbx), %rbx: the stub's code */
+			 ".byte 0x66, 0x81, 0x3b, 0x0f, 0x05\n\t"    /* cmpw $0x050f, (%rbx) */
+			 ".byte 0x74, 0x05\n\t"                   /* je +5 */
+			 ".byte 0x48, 0xff, 0xc3\n\t"             /* inc %rbx */
+			 ".byte 0xeb, 0xf4\n\t"                   /* jmp back to the cmpw */
+			 ".byte 0x89, 0xf8\n\t"                   /* mov %edi, %eax (nr) */
+			 ".byte 0x89, 0xf7\n\t"                   /* mov %esi, %edi (a0) */
+			 ".byte 0x89, 0xd6\n\t"                   /* mov %edx, %esi (a1) */
+			 ".byte 0x51\n\t"                         /* push %rcx (saved cs) */
+			 ".byte 0xff, 0xd3\n\t"                   /* call *%rbx */
+			 ".byte 0x59\n\t"                         /* pop %rcx */
+			 ".byte 0x89, 0xc2\n\t"                   /* mov %eax, %edx */
+			 ".byte 0x48, 0xc1, 0xe8, 0x20\n\t"       /* shr $32, %rax */
+			 ".byte 0x89, 0xc6\n\t"                   /* mov %eax, %esi */
+			 BACK32
+			 : "=d"(lo), "=S"(hi)
+			 : "D"(nr), "S"(a0), "d"(a1)
+			 : "eax", "ebx", "ecx", "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static int stub_openat(void)
+{
+	uint64_t r = stub_gadget_call(257 /* openat, path NULL: any answer means it ran */, 0, 0);
+	printf("hostile: stub-openat: LEAKED: openat through the stub's code returned %lld\n", (long long)r);
+	return 1;
+}
+
+static int stub_unmap(void)
+{
+	uint64_t r = stub_gadget_call(11 /* munmap */, 0xff800000u, 0x800000u);
+	printf("hostile: stub-unmap: LEAKED: survived unmapping the stub (%lld)\n", (long long)r);
+	return 1;
+}
+
 /* A selector of the host's GDT (0x2b, its 64-bit user data) and of its
  * LDT (0x0f), loaded natively, then used. */
 static int host_selector(unsigned sel, const char *name)
@@ -135,6 +179,7 @@ static const struct {
 	{"syscall64", syscall64},     {"int80-64", int80_64},   {"sysenter32", sysenter32},
 	{"syscall32", syscall32},     {"read-kernel", read_kernel}, {"read-vmm", read_vmm},
 	{"host-gdt-selector", host_gdt}, {"host-ldt-selector", host_ldt},
+	{"stub-openat", stub_openat},   {"stub-unmap", stub_unmap},
 };
 
 static int attack(unsigned i)

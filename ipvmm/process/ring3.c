@@ -47,22 +47,46 @@ static struct {
 	struct user_desc ldt[S_NSEG];
 } S;
 static uint8_t *ctx;          /* US_CTX(as_self()) */
-static uint8_t smapped[1u << 17]; /* linear pages mapped in the stub */
-static uint64_t high;         /* the stub's code, above 4 GiB (shared by all stubs) */
+/* The stub's mappings: per linear page what it maps (pa | SM_V | SM_W),
+ * 4 MiB reserved at start, and the list of pages, so that a CR3 write
+ * keeps those the new tables translate alike instead of dropping all. */
+#define SM_V 1u
+#define SM_W 2u
+#define SM_MAX 8192u
+static uint32_t *smap;
+static uint32_t slist[SM_MAX];
+static unsigned sn;
+static int soverflow, revalidate;
+static uint64_t high;          /* the stub's code, above 4 GiB (shared by all stubs) */
 static uint32_t pf_la, pf_acc; /* the last ring-3 page fault given to the guest */
 static int pf_pending;
-
 static int smapped_get(uint32_t la)
 {
-	return smapped[la >> 15] & (1u << ((la >> 12) & 7));
+	return smap[la >> 12] & SM_V;
 }
 
-static void smapped_put(uint32_t la, int on)
+static void smap_note(uint32_t page, uint32_t pa, int w)
 {
-	if (on)
-		smapped[la >> 15] |= (uint8_t)(1u << ((la >> 12) & 7));
+	uint32_t *e = &smap[page >> 12];
+	if (!(*e & SM_V)) {
+		if (sn < SM_MAX)
+			slist[sn++] = page;
+		else
+			soverflow = 1;
+	}
+	*e = (pa & ~0xfffu) | SM_V | (w ? SM_W : 0);
+}
+
+static void smap_clear(void)
+{
+	if (soverflow)
+		memset(smap, 0, (1u << 20) * sizeof *smap);
 	else
-		smapped[la >> 15] &= (uint8_t)~(1u << ((la >> 12) & 7));
+		for (unsigned i = 0; i < sn; i++)
+			smap[slist[i] >> 12] = 0;
+	sn = 0;
+	soverflow = 0;
+	revalidate = 0;
 }
 
 static int op(uint32_t kind, uint32_t la, uint64_t pa, uint32_t len, uint32_t prot)
@@ -86,6 +110,12 @@ void ring3_flush(uint32_t la, int all)
 {
 	if (!S.pid)
 		return;
+	if (all == 1 && !S.flush_all) {
+		/* a CR3 write: checked against the new tables before ring 3
+		 * runs again (ring3_run), as a TLB may keep what they allow */
+		revalidate = 1;
+		return;
+	}
 	if (all) {
 		S.flush_all = 1;
 		S.nops = S.maps = 0; /* whatever was queued is superseded */
@@ -97,7 +127,7 @@ void ring3_flush(uint32_t la, int all)
 			S.flush_all = 1;
 			S.nops = S.maps = 0;
 		}
-		smapped_put(la, 0);
+		smap[la >> 12] = 0;
 	}
 }
 
@@ -107,7 +137,7 @@ void ring3_forget(void)
 	if (S.pid)
 		close(S.sock);
 	memset(&S, 0, sizeof S);
-	memset(smapped, 0, sizeof smapped);
+	smap_clear();
 	pf_pending = 0;
 	ctx = (uint8_t *)(uintptr_t)US_CTX(as_self());
 }
@@ -225,25 +255,24 @@ static _Noreturn void stub_child(int sock)
 	_exit(70);
 }
 
-/* Waits for the stub's next event (state 1).  The stub never stops
- * answering on its own; if it is gone, or ring 3 keeps the host timer
- * away from it (a forged signal frame can block it), the run ends. */
-static void wait_event(void)
+/* Waits for the stub's next event (state 1); 0 when it came, -1 when the
+ * stub is gone (ring 3 can unmap the stub's own pages: it then dies).  If
+ * ring 3 keeps the host timer away from it (a forged signal frame can
+ * block it), the run ends: the VMM cannot preempt the stub. */
+static int wait_event(void)
 {
 	unsigned quiet = 0;
 	for (;;) {
 		uint32_t s = __atomic_load_n((uint32_t *)(ctx + USC_STATE), __ATOMIC_ACQUIRE);
 		if (s == 1)
-			return;
+			return 0;
 		struct timespec ts = {0, 100000000};
 		long r = syscall(SYS_futex, ctx + USC_STATE, FUTEX_WAIT, s, &ts, NULL, 0);
 		if (r == 0 || errno == EAGAIN || errno == EINTR)
 			continue;
 		struct pollfd p = {S.sock, 0, 0};
-		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) {
-			vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "the ring-3 stub (pid %d) is gone", (int)S.pid);
-			finish(1);
-		}
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+			return -1;
 		if (++quiet == 50) {
 			vcpu_fail(&M.cpu, STOP_TIMEOUT,
 				  "ring 3 gave no event for 5 s (host timer blocked in the stub, pid %d)",
@@ -271,6 +300,13 @@ int ring3_init(char *err, size_t errsz)
 		return -1;
 	}
 	high = (uint64_t)(uintptr_t)p;
+	void *m = mmap(NULL, (1u << 20) * sizeof *smap, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED) {
+		snprintf(err, errsz, "the ring-3 stubs' page map: %s", strerror(errno));
+		return -1;
+	}
+	smap = m;
 	return 0;
 }
 
@@ -295,9 +331,12 @@ static int spawn(char *err, size_t errsz)
 	}
 	close(sv[1]);
 	S.pid = pid, S.sock = sv[0], S.flush_all = 0, S.nops = S.maps = 0, S.ldt_valid = 0;
-	memset(smapped, 0, sizeof smapped);
+	smap_clear();
 	M.stubs++;
-	wait_event(); /* "ready" */
+	if (wait_event()) { /* "ready" */
+		snprintf(err, errsz, "the ring-3 stub (pid %d) died while starting", (int)pid);
+		return -1;
+	}
 	return 0;
 }
 
@@ -380,7 +419,7 @@ static void cpu_from_stub(uint16_t now[S_NSEG])
 static void stub_map(uint32_t page, uint32_t pa, int w)
 {
 	if (op(US_OP_MAP, page, pa, 0x1000, PROT_READ | PROT_EXEC | (w ? PROT_WRITE : 0)) == 0)
-		smapped_put(page, 1);
+		smap_note(page, pa, w);
 }
 
 static void stub_fault(uint32_t la, uint32_t err)
@@ -460,10 +499,15 @@ static void stub_signal(uint16_t now[S_NSEG])
 		M.signals[sig]++;
 	uint64_t rip = U64(USC_RIP);
 	if (now[S_CS] == 0x33 || rip >> 32) {
-		if (rip >= high && rip < high + 0x2000) { /* the stub's own code: a bug of ours */
-			vcpu_fail(v, STOP_UNIMPLEMENTED,
-				  "the ring-3 stub took signal %d at %#llx (system call %u)", sig,
-				  (unsigned long long)rip, U32(USC_SYSCALL));
+		if (rip >= high && rip < high + 0x2000) {
+			/* the stub's own code: ring 3 jumped into it (its address
+			 * is in the trampoline, which ring 3 can read) and made a
+			 * call the stub's filter refuses -- or a bug of ours */
+			M.ring3_escapes++;
+			if (M.cfg->stats)
+				fprintf(stderr, "previrt: ring 3 at the stub's code %#llx: signal %d, system call %u\n",
+					(unsigned long long)rip, sig, U32(USC_SYSCALL));
+			vcpu_raise(v, 13, 1, 0);
 			return;
 		}
 		if (sig == SIGSYS && U32(USC_ARCH) == AUDIT_ARCH_I386 && now[S_CS] != 0x33) {
@@ -527,6 +571,52 @@ static void stub_signal(uint16_t now[S_NSEG])
 	}
 }
 
+/* After a CR3 write: of the pages the stub maps, keeps those the current
+ * tables map to the same frame, still Accessed (and Dirty if mapped
+ * writable), and unmaps the rest in runs; too many runs drop them all. */
+static void revalidate_pages(void)
+{
+	unsigned k = 0;
+	uint32_t run_la = 0, run_n = 0;
+	revalidate = 0;
+	if (soverflow) {
+		S.flush_all = 1;
+		return;
+	}
+	for (unsigned i = 0; i <= sn; i++) {
+		uint32_t la = i < sn ? slist[i] : 0, e = i < sn ? smap[la >> 12] : 0, pa;
+		int w, u, gone = 0;
+		if (i < sn) {
+			if (!(e & SM_V))
+				continue;
+			if (mmu_peek(&M.cpu, la, MMU_USER, &pa, &w, &u) == 0 && u && pa == (e & ~0xfffu) &&
+			    (w || !(e & SM_W))) {
+				slist[k++] = la;
+				continue;
+			}
+			smap[la >> 12] = 0;
+			gone = 1;
+			if (run_n && la == run_la + run_n * 0x1000) {
+				run_n++;
+				continue;
+			}
+		}
+		if (run_n && op(US_OP_UNMAP, run_la, 0, run_n * 0x1000, 0)) {
+			/* the queue is full: everything goes */
+			for (unsigned j = i; j < sn; j++)
+				smap[slist[j] >> 12] = 0;
+			sn = k;
+			S.flush_all = 1;
+			S.nops = S.maps = 0;
+			return;
+		}
+		run_n = 0;
+		if (gone)
+			run_la = la, run_n = 1;
+	}
+	sn = k;
+}
+
 /* Runs the guest while it stays at CPL 3, in this process's stub. */
 void ring3_run(void)
 {
@@ -536,6 +626,8 @@ void ring3_run(void)
 		finish(1);
 	}
 	while (M.cpu.cpl == 3) {
+		if (revalidate && !S.flush_all)
+			revalidate_pages(); /* may decide on a flush of everything */
 		if (S.flush_all) {
 			/* first, before the queued maps: all guest pages go */
 			memmove(ctx + USC_OPS + 32, ctx + USC_OPS, 32 * S.nops);
@@ -544,7 +636,7 @@ void ring3_run(void)
 			*(uint32_t *)(o + USO_OP) = US_OP_UNMAP;
 			*(uint32_t *)(o + USO_LA) = 0x10000;
 			*(uint32_t *)(o + USO_LEN) = PV_AREA_BASE - 0x10000;
-			memset(smapped, 0, sizeof smapped);
+			smap_clear();
 			S.flush_all = 0;
 		}
 		map_after_fault();
@@ -566,7 +658,21 @@ void ring3_run(void)
 		S.nops = S.maps = 0;
 		__atomic_store_n((uint32_t *)(ctx + USC_STATE), 2, __ATOMIC_RELEASE);
 		syscall(SYS_futex, ctx + USC_STATE, FUTEX_WAKE, 1, NULL, NULL, 0);
-		wait_event();
+		if (wait_event()) {
+			/* the stub died under ring 3 (it unmapped the stub's own
+			 * pages): the guest program gets a #GP where it last was,
+			 * and the next ring-3 entry a new stub */
+			close(S.sock);
+			S.pid = 0;
+			M.stub_deaths++;
+			if (spawn(err, sizeof err)) {
+				vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "%s", err);
+				finish(1);
+			}
+			vcpu_raise(&M.cpu, 13, 1, 0);
+			step_done();
+			continue;
+		}
 		M.stub_events++;
 		for (unsigned i = 0; i < nops && i < USC_MAXOPS; i++) {
 			int64_t r = *(int64_t *)(ctx + USC_OPS + 32 * i + USO_RES);
