@@ -122,4 +122,8 @@ done
 IFS=$oldifs
 grep -q '^(XEN) Hardware Dom0 shutdown' "$log" ||
 	{ echo "boot-xen.sh: FAIL: Xen did not report dom0's shutdown (log $log)" >&2; exit 1; }
-echo "boot-xen.sh: ok: dom0 reached init after ${init}s, shut down after ${secs}s" >&2
+if [ "$init" = - ]; then
+	echo "boot-xen.sh: ok: dom0 shut down after ${secs}s" >&2
+else
+	echo "boot-xen.sh: ok: dom0 reached init after ${init}s, shut down after ${secs}s" >&2
+fi
