@@ -17,7 +17,7 @@
 /* The guest kernel's image is copied here, at its linked layout, to be
  * validated and patched.  It lives in the VMM's .bss, so Xen's domain
  * builder maps it with the rest of the image and no page-table update is
- * needed yet: 64 MiB holds the x86-64 vmlinux (26 MiB) and the i386 one
+ * needed yet: 64 MiB holds the x86-64 vmlinux (10 MiB) and the i386 one
  * (4 MiB) with room to grow. */
 #define XEN_VMM_LOAD_AREA (64u << 20)
 
