@@ -293,15 +293,19 @@ static int supervise(char *const *argv, const char *bundle, unsigned timeout)
 	/* Ctrl-C on a terminal reaches QEMU too; this process outlives it to
 	 * remove the package and report */
 	signal(SIGINT, SIG_IGN);
-	double t0 = now(), deadline = t0 + (timeout ? timeout : 1e9);
+	double t0 = now(), deadline = t0 + timeout;
 	char line[4096];
 	size_t used = 0;
 	int state = DOM0_RUNNING, unlinked = 0, timed_out = 0;
 	for (;;) {
-		int wait_ms = (int)((deadline - now()) * 1000);
-		if (wait_ms <= 0) {
-			timed_out = 1;
-			break;
+		int wait_ms = -1; /* no --timeout: wait for QEMU as long as it runs */
+		if (timeout) {
+			double left = deadline - now();
+			if (left <= 0) {
+				timed_out = 1;
+				break;
+			}
+			wait_ms = (int)(left * 1000) + 1;
 		}
 		struct pollfd pf = {p[0], POLLIN, 0};
 		int r = poll(&pf, 1, wait_ms);
@@ -316,8 +320,9 @@ static int supervise(char *const *argv, const char *bundle, unsigned timeout)
 		fwrite(buf, 1, (size_t)got, stdout);
 		fflush(stdout);
 		for (ssize_t i = 0; i < got; i++) {
-			if (buf[i] != '\n' && used < sizeof line - 1) {
-				line[used++] = buf[i];
+			if (buf[i] != '\n') { /* past the buffer, a line is cut: the markers are early in it */
+				if (used < sizeof line - 1)
+					line[used++] = buf[i];
 				continue;
 			}
 			line[used] = 0;

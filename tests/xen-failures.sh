@@ -75,6 +75,8 @@ else
 	echo "  FAIL: the VMM's report differs from previrt's ($want sites):"
 	grep previrt-xen "$tmp/out" | sed 's/^/    /'
 fi
+# the watchdog stops Xen and says so (Xen needs about a second to boot)
+expect 1 'stopped \(watchdog\): Xen ran longer than 1 s' "$pv" run --platform=xen --timeout 1 "$tk"
 # what gets past the launcher: the VMM's own checks (booted directly)
 expect 1 'FAIL: \(XEN\) (Hardware Dom0|Domain 0 .*) crashed' \
 	"$top/scripts/boot-xen.sh" --kernel "$vmm" --module "$tmp/broken.elf" --timeout 100 \
