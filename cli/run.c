@@ -1,6 +1,7 @@
 /* previrt run: boot a kernel on a platform, one flag apart:
  *   --platform=process  the in-place VMM runs it inside this process
- *   --platform=qemu     QEMU TCG runs the same binary ("raw hardware") */
+ *   --platform=qemu     QEMU TCG runs the same binary ("raw hardware")
+ *   --platform=xen      Xen on QEMU TCG, through the Xen in-place VMM (xen.c) */
 #include "run.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "ipvmm/process/hosttsc.h"
 #include "ipvmm/process/run.h"
 #include "previrt/afterburn.h"
+#include "xen.h"
 
 static void usage(FILE *f)
 {
@@ -23,6 +25,8 @@ static void usage(FILE *f)
 	      "Boots KERNEL (an i386 ELF: afterburnt Linux vmlinux or a multiboot kernel).\n\n"
 	      "  --platform=process|qemu  where it runs (default: process, the in-place VMM\n"
 	      "                           inside this process; qemu: QEMU TCG, raw hardware)\n"
+	      "  --platform=xen           Xen 4.17 on QEMU TCG: the Xen in-place VMM checks\n"
+	      "                           the afterburnt KERNEL as dom0 (running it: not yet)\n"
 	      "  --initrd FILE            initial ramdisk\n"
 	      "  --append STRING          kernel command line\n"
 	      "  --mem N                  guest RAM in MiB (default 128)\n"
@@ -166,15 +170,19 @@ int run_main(int argc, char **argv)
 		{0, 0, 0, 0},
 	};
 	struct pv_config c = {.mem = 128ull << 20, .processes = 4};
-	int qemu = 0, o;
+	int qemu = 0, xen = 0, o;
 	unsigned long v;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
+			qemu = xen = 0;
 			if (strcmp(optarg, "qemu") == 0)
 				qemu = 1;
+			else if (strcmp(optarg, "xen") == 0)
+				xen = 1;
 			else if (strcmp(optarg, "process") != 0) {
-				fprintf(stderr, "previrt run: --platform: 'process' or 'qemu', not '%s'\n", optarg);
+				fprintf(stderr, "previrt run: --platform: 'process' or 'qemu' or 'xen', not '%s'\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -236,5 +244,7 @@ int run_main(int argc, char **argv)
 		fprintf(stderr, "previrt run: %s: %s\n", c.initrd, strerror(errno));
 		return 2;
 	}
+	if (xen)
+		return run_xen(&c);
 	return qemu ? run_qemu(&c) : pv_run(&c);
 }

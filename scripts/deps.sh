@@ -5,6 +5,9 @@ set -eu
 need="build-essential gcc-multilib make bc flex bison libelf-dev cpio xz-utils
       linux-source-6.1 qemu-system-x86 libcapstone-dev libseccomp-dev busybox-static
       clang libclang-rt-14-dev binutils file gnuplot-nox user-mode-linux"
+# The Xen platform: Xen's public headers for ipvmm/xen (the hypervisor and
+# the pv_ops reference kernel are fetched into the cache, scripts/xen-packages.sh).
+need="$need libxen-dev"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"
