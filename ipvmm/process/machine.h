@@ -150,6 +150,7 @@ void console_input(void);
 struct user_desc;
 /* the host descriptor for guest segment g in LDT slot 'slot', limit capped at cap (0: none) */
 void ldt_desc(unsigned slot, const struct vseg *g, uint32_t cap, struct user_desc *out);
+int ldt_probe(char *err, size_t errsz);
 void seg_loaded(void *ctx, unsigned s);
 int capping(void);
 uint16_t real_selector(unsigned s);

@@ -185,6 +185,10 @@ int pv_run(const struct pv_config *cfg)
 		fprintf(stderr, "previrt: --mem must be 2 MiB..3 GiB\n");
 		return 2;
 	}
+	if (ldt_probe(err, sizeof err)) {
+		fprintf(stderr, "previrt: %s\n", err);
+		return 1;
+	}
 	if (pv_mem_init(&M.mem, cfg->mem, err, sizeof err)) {
 		fprintf(stderr, "previrt: %s\n", err);
 		return 1;

@@ -6,7 +6,10 @@
 #include <asm/ldt.h>
 #include <errno.h>
 #include <string.h>
+#include <signal.h>
+#include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ipvmm/core/seg.h"
@@ -60,6 +63,42 @@ static void ldt_write(unsigned slot, const struct vseg *g, uint32_t cap)
 		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "modify_ldt for a guest segment: %s", strerror(errno));
 		finish(1);
 	}
+}
+
+/* Some hosts accept modify_ldt(2) but never load the LDT (seen on a PVM
+ * guest kernel): every LDT selector then faults, and the first guest
+ * instruction would be an internal error.  A child tries one selector. */
+int ldt_probe(char *err, size_t errsz)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errsz, "fork for the LDT probe: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		struct user_desc d = {.entry_number = 0, .limit = 0xfffff, .seg_32bit = 1,
+				      .limit_in_pages = 1, .useable = 1};
+		if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0)
+			_exit(3);
+		__asm__ volatile("mov %0, %%fs" : : "r"((uint32_t)7)); /* LDT 0, RPL 3 */
+		_exit(0);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errsz, "waiting for the LDT probe: %s", strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+		snprintf(err, errsz, "this host's kernel refuses modify_ldt(2), which the process "
+			 "platform needs for the guest's segments; use --platform=qemu");
+	else
+		snprintf(err, errsz, "this host's kernel accepts modify_ldt(2) but does not load the "
+			 "LDT (a selector of it faults: seen on PVM guest kernels); the process platform "
+			 "cannot run here; use --platform=qemu");
+	return -1;
 }
 
 #define CAP_STEP 0x10000000u /* the boundary moves in 256 MiB steps, so it rarely moves */
