@@ -71,17 +71,19 @@ else
 	bad "root: testkern under the jail: exit $rc"
 fi
 
-# as an unprivileged user
+# as an unprivileged user: from copies it can reach (a clone under /root,
+# mode 700, it could not)
 cp "$tk" "$bk/escape-open.elf" "$tmp/" && chmod 644 "$tmp"/*.elf
+cp "$pv" "$tmp/previrt" && chmod 755 "$tmp/previrt"
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
 	nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
-	run user $nobody "$pv" run --stats "$tmp/testkern.elf"
+	run user $nobody "$tmp/previrt" run --stats "$tmp/testkern.elf"
 	if [ "$rc" = 0 ] && grep -q 'testkern: PASS' "$tmp/out" && grep -q '^previrt: jail: namespaces' "$tmp/err"; then
 		ok "unprivileged (uid 65534): $(grep -m1 '^previrt: jail' "$tmp/err")"
 	else
 		bad "unprivileged: testkern under the jail: exit $rc"
 	fi
-	run user-escape $nobody "$pv" run "$tmp/escape-open.elf"
+	run user-escape $nobody "$tmp/previrt" run "$tmp/escape-open.elf"
 	if [ "$rc" = 4 ] && grep -q 'jail: system call openat' "$tmp/err" && [ ! -e /tmp/previrt-escaped ]; then
 		ok "unprivileged: escape-open stopped"
 	else
