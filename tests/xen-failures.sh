@@ -89,5 +89,21 @@ expect 1 'FAIL: \(XEN\) (Hardware Dom0|Domain 0 .*) crashed' \
 grep -q 'previrt-xen: FAIL: start_info: no module' "$tmp/vmm.log" &&
 	{ passed=$((passed + 1)); echo "  pass: the VMM reports a missing module"; } ||
 	{ failed=$((failed + 1)); echo "  FAIL: no report of the missing module:"; grep previrt-xen "$tmp/vmm.log" | sed 's/^/    /'; }
+# a fault in the VMM itself: its trap table names the vector and the
+# instruction (which must be the faulting one in the image), then dom0 crashes
+for f in ud2:6:ud2 gp:13:mov pf:14:mov; do
+	word=${f%%:*} rest=${f#*:}
+	vec=${rest%%:*} insn=${rest#*:}
+	expect 1 'FAIL: \(XEN\) (Hardware Dom0|Domain 0 .*) crashed' \
+		"$top/scripts/boot-xen.sh" --kernel "$vmm" --append "previrt.xen-fault=$word" --timeout 100 \
+		--log "$tmp/vmm.log" --expect previrt-xen
+	rip=$(sed -n "s/.*previrt-xen: FAIL: fault in the VMM: vector $vec (.*) at rip 0x\([0-9a-f]*\),.*/\1/p" "$tmp/vmm.log" | head -n 1)
+	if [ -n "$rip" ] && objdump -d "$vmm" | grep -qE "^$rip:.*[[:space:]]$insn([[:space:]]|$)"; then
+		passed=$((passed + 1)); echo "  pass: previrt.xen-fault=$word: the VMM reports vector $vec at its $insn ($rip)"
+	else
+		failed=$((failed + 1)); echo "  FAIL: previrt.xen-fault=$word: no report of vector $vec at the $insn:"
+		grep -a 'previrt-xen\|Unhandled' "$tmp/vmm.log" | sed 's/^/    /' | tail -n 4
+	fi
+done
 echo "xen-failures: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -5,6 +5,7 @@
 # (Debian's libxen-dev, /usr/include/xen).
 XV_DIR   := ipvmm/xen
 XV_SRC   := $(XV_DIR)/head.S $(XV_DIR)/main.c $(XV_DIR)/console.c $(XV_DIR)/lib.c $(XV_DIR)/elf.c \
+	$(XV_DIR)/traps.S $(XV_DIR)/traps.c \
 	$(IPVMM_CORE_PATCH) $(X86_SRC)
 XV_HDR   := $(wildcard $(XV_DIR)/*.h ipvmm/core/*.h x86/*.h include/previrt/*.h)
 XV_OBJ   := $(patsubst %,$(B)/ipvmm-xen/%.o,$(XV_SRC))

@@ -52,6 +52,11 @@ static inline long xen_sched_shutdown(unsigned reason)
 			   (unsigned long)&s);
 }
 
+static inline long xen_set_trap_table(const void *table)
+{
+	return hypercall2_(HYPERCALL_ENTRY(__HYPERVISOR_set_trap_table), (unsigned long)table, 0);
+}
+
 static inline long xen_version(int cmd, void *arg)
 {
 	return hypercall2_(HYPERCALL_ENTRY(__HYPERVISOR_xen_version), (unsigned long)cmd,

@@ -18,6 +18,7 @@
 #include "elf.h"
 #include "hypercall.h"
 #include "layout.h"
+#include "traps.h"
 #include "ipvmm/core/patch.h"
 
 void xen_main(const start_info_t *si);
@@ -185,10 +186,43 @@ static void validate_kernel(const struct part *k)
 	report_kinds(&st);
 }
 
+/* Whether the command line holds the word w. */
+static int cmdline_has(const char *cmd, const char *w)
+{
+	for (const char *p = cmd; *p;) {
+		if (word_is(p, w))
+			return 1;
+		while (*p && *p != ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* previrt.xen-fault=ud2|gp|pf on dom0's command line: a deliberate fault
+ * in the VMM, so that a test sees the trap table report it. */
+static void selftest_fault(const char *cmd)
+{
+	if (cmdline_has(cmd, "previrt.xen-fault=ud2"))
+		__asm__ volatile("ud2");
+	if (cmdline_has(cmd, "previrt.xen-fault=gp"))
+		__asm__ volatile("mov %0, %%ds" : : "r"((unsigned)0x7ff8)); /* past Xen's GDT */
+	if (cmdline_has(cmd, "previrt.xen-fault=pf"))
+		__asm__ volatile("movb 0x10, %%al" : : : "rax"); /* the unmapped null page */
+}
+
 void xen_main(const start_info_t *si)
 {
 	con_printf("previrt-xen: in-place VMM for Xen starting\n");
+	long rc = traps_init();
+	if (rc)
+		con_printf("previrt-xen: FAIL: set_trap_table: %ld\n", rc), stop(SHUTDOWN_crash);
 	report_start_info(si);
+	char cmd[MAX_GUEST_CMDLINE];
+	memcpy(cmd, si->cmd_line, sizeof cmd);
+	cmd[sizeof cmd - 1] = 0;
+	selftest_fault(cmd);
 	if (si->flags & SIF_MOD_START_PFN)
 		fail("start_info", "the module is given as a frame number; the VMM asked for a mapping");
 	if (!si->mod_start || !si->mod_len)
