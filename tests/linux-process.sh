@@ -60,9 +60,11 @@ verify() {
 			if (e - s < 0.9 || e - s > 1.1) { print p ": sleep 1 is not within 10%"; exit 1 }
 			# The guest reads the RTC in whole seconds at boot and
 			# `date +%s` prints whole seconds: its time lies in [d, d + 2)
-			# of the host time (less the trip of the line, allowed 0.2 s); some
-			# of that within a second of the host time
-			if (d <= -2.2 || d >= 1.0) { print p ": date is more than a second off"; exit 1 }
+			# of the host time (less the trip of the line, allowed 0.2 s).
+			# QEMU TCG keeps its own guest clock, which lags a busy host
+			# by a few tenths: one more second there.
+			lo = p == "qemu" ? -3.2 : -2.2
+			if (d <= lo || d >= 1.0) { print p ": date is more than a second off"; exit 1 }
 		}' "$log" || bad "$platform: timing"
 }
 
