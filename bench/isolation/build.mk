@@ -1,6 +1,6 @@
 # bench/isolation: one program per host mechanism that can contain guest
 # user code (bench/isolation.sh runs them; docs/isolation-mechanisms.md).
-ISO_PROGS := handoff scm_rights agent seccomp ptrace fault
+ISO_PROGS := handoff scm_rights agent seccomp ptrace fault floor
 ISO_BINS  := $(addprefix $(B)/bench/isolation/,$(ISO_PROGS))
 ISO_HDRS  := $(wildcard bench/isolation/*.h)
 
