@@ -35,6 +35,8 @@ progs="handoff scm_rights agent seccomp ptrace fault floor"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/lines"
+# other work on the machine moves these numbers: the load is recorded
+load0=$(cut -d' ' -f1 /proc/loadavg)
 r=1
 while [ "$r" -le "$runs" ]; do
 	echo "isolation: run $r/$runs" >&2
@@ -55,7 +57,7 @@ done
 json=$res/isolation.json
 awk -F '\t' -v runs="$runs" -v json="$json" -v date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     -v kernel="$(uname -sr)" -v cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)" \
-    -v cpus="$(nproc)" -v quick="${quick:+true}" "$(cat <<'AWK'
+    -v cpus="$(nproc)" -v load="$load0 $(cut -d' ' -f1 /proc/loadavg)" -v quick="${quick:+true}" "$(cat <<'AWK'
 function med(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 	return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 function js(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
@@ -67,8 +69,8 @@ $1 != "row" && $1 != "skip" { next }
 }
 END {
 	printf "%-26s %10s %19s  %s\n", "mechanism", "median us", "min..max", "one operation"
-	printf "{ \"date\": \"%s\", \"runs\": %d, \"quick\": %s, \"host\": { \"kernel\": %s, \"cpu\": %s, \"cpus\": %d },\n  \"rows\": [\n", \
-		date, runs, quick == "" ? "false" : "true", js(kernel), js(cpu), cpus > json
+	printf "{ \"date\": \"%s\", \"runs\": %d, \"quick\": %s, \"host\": { \"kernel\": %s, \"cpu\": %s, \"cpus\": %d, \"load_1min_before_after\": %s },\n  \"rows\": [\n", \
+		date, runs, quick == "" ? "false" : "true", js(kernel), js(cpu), cpus, js(load) > json
 	for (i = 1; i <= k; i++) {
 		r = order[i]; m = n[r]
 		sep = i < k ? "," : ""
@@ -89,4 +91,5 @@ END {
 }
 AWK
 )" "$tmp/lines"
-echo "(median over $runs runs of each run's median chunk, microseconds; this machine's numbers; JSON: $json)"
+echo "(median over $runs runs of each run's median chunk, microseconds; this machine's numbers, 1-minute load" \
+	"$load0 before, $(cut -d' ' -f1 /proc/loadavg) after; JSON: $json)"
