@@ -14,7 +14,7 @@ AB_CORE := afterburn/rewrite.c afterburn/classify.c afterburn/buf.c afterburn/op
 .DEFAULT_GOAL := all
 ALL   :=
 TESTS :=
-include $(wildcard x86/build.mk ipvmm/*/build.mk guests/*/build.mk tests/*/build.mk bench/build.mk)
+include $(wildcard x86/build.mk ipvmm/*/build.mk guests/*/build.mk tests/*/build.mk bench/build.mk bench/*/build.mk)
 
 all: $(ALL) $(B)/bin/afterburn $(B)/bin/afterburn-as $(B)/bin/afterburn-cc $(B)/libexec/previrt/as $(B)/bin/previrt
 
