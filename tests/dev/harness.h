@@ -59,5 +59,6 @@ void test_pit(void);
 void test_rtc(void);
 void test_reset(void);
 void test_mmio(void);
+void test_pci(void);
 
 #endif
