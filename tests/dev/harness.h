@@ -60,5 +60,6 @@ void test_rtc(void);
 void test_reset(void);
 void test_mmio(void);
 void test_pci(void);
+void test_dp83820(void);
 
 #endif

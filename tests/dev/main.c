@@ -125,7 +125,7 @@ int main(void)
 	} tests[] = {
 		{ "io", test_io }, { "uart16550", test_uart }, { "i8259", test_pic },
 		{ "i8254", test_pit }, { "rtc", test_rtc }, { "reset", test_reset },
-		{ "mmio", test_mmio }, { "pci", test_pci },
+		{ "mmio", test_mmio }, { "pci", test_pci }, { "dp83820", test_dp83820 },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
