@@ -184,7 +184,7 @@ static void update_irq(struct dp83820 *d)
 	pci_set_irq(&d->pci, (d->isr & d->imr) && (d->ier & 1));
 }
 
-static void raise(struct dp83820 *d, uint32_t bits)
+static void isr_set(struct dp83820 *d, uint32_t bits)
 {
 	d->isr |= bits;
 	update_irq(d);
@@ -316,7 +316,7 @@ static enum tx_walk tx_one(struct dp83820 *d, unsigned *walked)
 	if (read_desc(d, ring_addr(d, &d->tx), &ds))
 		goto fault;
 	if (!(ds.cmdsts & CMDSTS_OWN)) {
-		raise(d, ISR_TXIDLE);
+		isr_set(d, ISR_TXIDLE);
 		return TX_IDLE;
 	}
 	for (;;) {
@@ -342,7 +342,7 @@ static enum tx_walk tx_one(struct dp83820 *d, unsigned *walked)
 		 * status goes in the frame's last descriptor */
 		put32(cmdsts_ptr(d, &ds), ds.cmdsts & ~CMDSTS_OWN);
 		if (ds.cmdsts & CMDSTS_INTR)
-			raise(d, ISR_TXDESC);
+			isr_set(d, ISR_TXDESC);
 		if (ds.link == 0 || ++*walked >= DP83820_WALK_LIMIT) {
 			/* the frame never ends: the FIFO runs dry mid-frame */
 			d->tx.done = 1;
@@ -350,7 +350,7 @@ static enum tx_walk tx_one(struct dp83820 *d, unsigned *walked)
 				    ds.link ? "transmit frame longer than the descriptor walk limit"
 					    : "transmit frame ends in a NULL link", ring_addr(d, &d->tx));
 			d->stats.tx_errors++;
-			raise(d, ISR_TXURN | ISR_TXERR | ISR_TXIDLE);
+			isr_set(d, ISR_TXURN | ISR_TXERR | ISR_TXIDLE);
 			return TX_STOP;
 		}
 		ring_set(d, &d->tx, ds.link);
@@ -362,7 +362,7 @@ static enum tx_walk tx_one(struct dp83820 *d, unsigned *walked)
 			guest_error(d, E_TX_CHAIN, "transmit frame continues into a descriptor the card does not own",
 				    ring_addr(d, &d->tx));
 			d->stats.tx_errors++;
-			raise(d, ISR_TXURN | ISR_TXERR | ISR_TXIDLE);
+			isr_set(d, ISR_TXURN | ISR_TXERR | ISR_TXIDLE);
 			return TX_STOP;
 		}
 	}
@@ -378,7 +378,7 @@ static enum tx_walk tx_one(struct dp83820 *d, unsigned *walked)
 		d->stats.tx_frames++;
 		d->stats.tx_bytes += len;
 		put32(cmdsts_ptr(d, &ds), (ds.cmdsts & ~CMDSTS_OWN) | CMDSTS_OK);
-		raise(d, ISR_TXOK);
+		isr_set(d, ISR_TXOK);
 	} else {
 		static const char *const what[] = {
 			[E_TX_BUF] = "transmit buffer outside RAM",
@@ -389,10 +389,10 @@ static enum tx_walk tx_one(struct dp83820 *d, unsigned *walked)
 		guest_error(d, (unsigned)bad, what[bad], bad_value);
 		d->stats.tx_errors++;
 		put32(cmdsts_ptr(d, &ds), (ds.cmdsts & ~(CMDSTS_OWN | CMDSTS_OK)) | CMDSTS_ERR | CMDSTS_ABORT);
-		raise(d, ISR_TXERR);
+		isr_set(d, ISR_TXERR);
 	}
 	if (ds.cmdsts & CMDSTS_INTR)
-		raise(d, ISR_TXDESC);
+		isr_set(d, ISR_TXDESC);
 	d->tx.done = 1;
 	return TX_FRAME;
 
@@ -400,7 +400,7 @@ fault:
 	/* a descriptor outside RAM: the PCI master abort halts the engine */
 	guest_error(d, E_TX_DESC, "transmit descriptor outside RAM", ring_addr(d, &d->tx));
 	d->tx.on = 0;
-	raise(d, ISR_RMABT | ISR_TXERR);
+	isr_set(d, ISR_RMABT | ISR_TXERR);
 	return TX_STOP;
 }
 
@@ -423,11 +423,11 @@ static void tx_run(struct dp83820 *d)
 			if (read_desc(d, ring_addr(d, &d->tx), &ds)) {
 				guest_error(d, E_TX_DESC, "transmit descriptor outside RAM", ring_addr(d, &d->tx));
 				d->tx.on = 0;
-				raise(d, ISR_RMABT | ISR_TXERR);
+				isr_set(d, ISR_RMABT | ISR_TXERR);
 				return;
 			}
 			if (ds.link == 0) {
-				raise(d, ISR_TXIDLE);
+				isr_set(d, ISR_TXIDLE);
 				return;
 			}
 			ring_set(d, &d->tx, ds.link);
@@ -440,7 +440,7 @@ static void tx_run(struct dp83820 *d)
 	/* work left for the next kick: TXIDLE makes the driver look at TXDP
 	 * and kick again, so a long ring is slow, never stuck */
 	guest_error(d, E_TX_LIMIT, "transmit ring walk limit reached in one kick", ring_addr(d, &d->tx));
-	raise(d, ISR_TXIDLE);
+	isr_set(d, ISR_TXIDLE);
 }
 
 /* ---- receive ---- */
@@ -488,7 +488,7 @@ static void rx_advance(struct dp83820 *d)
 		return;
 	}
 	d->rx.done = 1;
-	raise(d, ISR_RXIDLE);
+	isr_set(d, ISR_RXIDLE);
 }
 
 /* Copies the frame into d->frame as the MAC would hand it to the buffer:
@@ -530,7 +530,7 @@ static enum dp83820_rx_status rx_fault(struct dp83820 *d)
 	guest_error(d, E_RX_DESC, "receive descriptor outside RAM", ring_addr(d, &d->rx));
 	d->rx.on = 0;
 	d->stats.rx_errors++;
-	raise(d, ISR_RMABT | ISR_RXERR);
+	isr_set(d, ISR_RMABT | ISR_RXERR);
 	return DP83820_RX_ERROR;
 }
 
@@ -569,7 +569,7 @@ enum dp83820_rx_status dp83820_rx(struct dp83820 *d, const uint8_t *frame, uint3
 		if (ds.link == 0) {
 			/* still at the end of the list: the FIFO overflows */
 			d->stats.rx_no_desc++;
-			raise(d, ISR_RXORN);
+			isr_set(d, ISR_RXORN);
 			return DP83820_RX_NO_DESC;
 		}
 		ring_set(d, &d->rx, ds.link);
@@ -579,7 +579,7 @@ enum dp83820_rx_status dp83820_rx(struct dp83820 *d, const uint8_t *frame, uint3
 	if (ds.cmdsts & CMDSTS_OWN) {
 		/* the driver has not given this one back yet */
 		d->stats.rx_no_desc++;
-		raise(d, ISR_RXIDLE | ISR_RXORN);
+		isr_set(d, ISR_RXIDLE | ISR_RXORN);
 		return DP83820_RX_NO_DESC;
 	}
 
@@ -591,7 +591,7 @@ enum dp83820_rx_status dp83820_rx(struct dp83820 *d, const uint8_t *frame, uint3
 		guest_error(d, E_RX_SMALL, "receive buffer smaller than the frame", size);
 		put32(cmdsts_ptr(d, &ds), CMDSTS_OWN | (ds.cmdsts & CMDSTS_INTR) | CMDSTS_LONG | n);
 		d->stats.rx_errors++;
-		raise(d, ISR_RXERR | ((ds.cmdsts & CMDSTS_INTR) ? ISR_RXDESC : 0));
+		isr_set(d, ISR_RXERR | ((ds.cmdsts & CMDSTS_INTR) ? ISR_RXDESC : 0));
 		rx_advance(d);
 		return DP83820_RX_ERROR;
 	}
@@ -600,7 +600,7 @@ enum dp83820_rx_status dp83820_rx(struct dp83820 *d, const uint8_t *frame, uint3
 		guest_error(d, E_RX_BUF, "receive buffer outside RAM", ds.buf);
 		put32(cmdsts_ptr(d, &ds), CMDSTS_OWN | (ds.cmdsts & CMDSTS_INTR) | CMDSTS_ABORT);
 		d->stats.rx_errors++;
-		raise(d, ISR_RMABT | ISR_RXERR | ((ds.cmdsts & CMDSTS_INTR) ? ISR_RXDESC : 0));
+		isr_set(d, ISR_RMABT | ISR_RXERR | ((ds.cmdsts & CMDSTS_INTR) ? ISR_RXDESC : 0));
 		rx_advance(d);
 		return DP83820_RX_ERROR;
 	}
@@ -610,7 +610,7 @@ enum dp83820_rx_status dp83820_rx(struct dp83820 *d, const uint8_t *frame, uint3
 	put32(cmdsts_ptr(d, &ds), CMDSTS_OWN | verdict | (ds.cmdsts & CMDSTS_INTR) | n);
 	d->stats.rx_frames++;
 	d->stats.rx_bytes += n;
-	raise(d, ISR_RXOK | ((ds.cmdsts & CMDSTS_INTR) ? ISR_RXDESC : 0));
+	isr_set(d, ISR_RXOK | ((ds.cmdsts & CMDSTS_INTR) ? ISR_RXDESC : 0));
 	rx_advance(d);
 	return DP83820_RX_DELIVERED;
 }
@@ -622,7 +622,7 @@ void dp83820_set_link(struct dp83820 *d, int up)
 		return;
 	d->link_up = up;
 	if (d->cfg_reg & CFG_PINT_LNKSTS)
-		raise(d, ISR_PHY);
+		isr_set(d, ISR_PHY);
 }
 
 /* ---- registers ---- */
@@ -638,11 +638,11 @@ static void write_cr(struct dp83820 *d, uint32_t v)
 	}
 	if (v & CR_TXR) {
 		d->tx.on = d->tx.done = 0;
-		raise(d, ISR_TXRCMP);
+		isr_set(d, ISR_TXRCMP);
 	}
 	if (v & CR_RXR) {
 		d->rx.on = d->rx.done = 0;
-		raise(d, ISR_RXRCMP);
+		isr_set(d, ISR_RXRCMP);
 	}
 	if (v & CR_TXD)
 		d->tx.on = 0;
@@ -653,7 +653,7 @@ static void write_cr(struct dp83820 *d, uint32_t v)
 	else if (v & CR_RXE)
 		d->rx.on = 1; /* descriptors are read when a frame arrives */
 	if (v & CR_SWI)
-		raise(d, ISR_SWI);
+		isr_set(d, ISR_SWI);
 	if ((v & CR_TXE) && !(v & CR_TXD))
 		tx_run(d);
 }
