@@ -3,7 +3,8 @@
  * the core.  A device registers port ranges with read/write handlers and
  * reaches the rest of the machine only through struct io_env (interrupt
  * lines, time, console, reset, failure).  The core never looks inside a
- * device's state, and a device never includes another core header.
+ * device's state, and a device includes no other core header but mmio.h
+ * (memory-space ranges, for PCI devices).
  *
  * Code here runs in the VMM's trap handlers: no allocation, no blocking.
  */

@@ -34,7 +34,7 @@ struct fake {
 extern struct fake F;
 extern const struct io_env fake_env;
 
-/* Clears F and the port table, sets the clock to 'now' and 'wall'. */
+/* Clears F and the port and MMIO tables, sets the clock to 'now' and 'wall'. */
 void fake_reset(uint64_t now, int64_t wall);
 
 /* Port access through the core's dispatch; a port no device claims is a
@@ -58,5 +58,8 @@ void test_pic(void);
 void test_pit(void);
 void test_rtc(void);
 void test_reset(void);
+void test_mmio(void);
+void test_pci(void);
+void test_dp83820(void);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "ipvmm/core/mmio.h"
 
 struct fake F;
 static unsigned checks, failures;
@@ -69,6 +70,7 @@ void fake_reset(uint64_t now, int64_t wall)
 	F.now = now;
 	F.wall = wall;
 	io_reset_table();
+	mmio_reset_table();
 }
 
 int unimpl_seen(const char *what)
@@ -123,6 +125,7 @@ int main(void)
 	} tests[] = {
 		{ "io", test_io }, { "uart16550", test_uart }, { "i8259", test_pic },
 		{ "i8254", test_pit }, { "rtc", test_rtc }, { "reset", test_reset },
+		{ "mmio", test_mmio }, { "pci", test_pci }, { "dp83820", test_dp83820 },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
