@@ -28,20 +28,32 @@ trap 'rm -rf "$tmp"' EXIT
 echo 'exit 0' >"$tmp/exit.sh"
 initrd=$("$top/guests/linux/initramfs.sh" --arch i386 --add "$tmp/exit.sh=/exit.sh" 2>/dev/null | tail -n 1)
 
-# one CONFIG [OPTIONS...]: seconds to the init marker, and to the end
+# one CONFIG [OPTIONS...]: seconds to the init marker, and to the end; a run that
+# fails (no marker, or previrt's status not 0) is "fail" with its status
 one() {
-	"$top/build/bin/previrt" run --timeout 120 --initrd "$initrd" --append previrt.script=/exit.sh \
-		"$@" "$kdir/vmlinux" </dev/null 2>/dev/null |
+	c=$1
+	shift
+	{ rc=0; "$top/build/bin/previrt" run --timeout 120 --initrd "$initrd" --append previrt.script=/exit.sh \
+		"$@" "$kdir/vmlinux" </dev/null 2>"$tmp/$c.err" || rc=$?; echo; echo "previrt-status: $rc"; } |
 		perl -MTime::HiRes=time -ne 'BEGIN { $t0 = time } if (/previrt-init: start/ && !$m) { $m = time - $t0 }
-			END { printf "%.3f %.3f\n", $m // -1, time - $t0 }'
+			if (/^previrt-status: (\d+)/) { $rc = $1; $e = time - $t0 }
+			END { if (!$m || $rc) { printf "fail %s\n", $rc // "?" } else { printf "%.3f %.3f\n", $m, $e } }'
 }
 configs="process no-jail user-sees-kernel qemu"
 for i in $(seq "$runs"); do
-	one --platform=process >>"$tmp/process"
-	one --platform=process --no-jail >>"$tmp/no-jail"
-	one --platform=process --user-sees-kernel >>"$tmp/user-sees-kernel"
-	one --platform=qemu >>"$tmp/qemu"
+	one process --platform=process >>"$tmp/process"
+	one no-jail --platform=process --no-jail >>"$tmp/no-jail"
+	one user-sees-kernel --platform=process --user-sees-kernel >>"$tmp/user-sees-kernel"
+	one qemu --platform=qemu >>"$tmp/qemu"
 done
+bad=0
+for c in $configs; do
+	if grep -q '^fail' "$tmp/$c"; then
+		echo "process-boot: $c: $(grep -c '^fail' "$tmp/$c") of $runs boots failed (exit $(grep '^fail' "$tmp/$c" | cut -d' ' -f2 | sort -u | tr '\n' ' '| sed 's/ $//')); last stderr: $(tail -n 1 "$tmp/$c.err")" >&2
+		bad=1
+	fi
+done
+[ $bad = 0 ] || { echo "process-boot: no table: a boot failed" >&2; exit 1; }
 # stats FILE COLUMN: median min max
 stats() { cut -d' ' -f"$2" "$1" | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f %.3f %.3f", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 printf '%-20s %10s %10s %10s %12s\n' platform "init med s" "min s" "max s" "run med s"
