@@ -80,7 +80,9 @@ int ldt_probe(char *err, size_t errsz)
 				      .limit_in_pages = 1, .useable = 1};
 		if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0)
 			_exit(3);
-		__asm__ volatile("mov %0, %%fs" : : "r"((uint32_t)7)); /* LDT 0, RPL 3 */
+		/* %ds: ignored for addressing in 64-bit mode, unlike %fs, which
+		 * holds libc's thread pointer */
+		__asm__ volatile("mov %0, %%ds" : : "r"((uint32_t)7)); /* LDT 0, RPL 3 */
 		_exit(0);
 	}
 	int st;
