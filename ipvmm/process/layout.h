@@ -60,7 +60,8 @@
 #define CTX_HOST_FSBASE 72
 #define CTX_HANDLER 80 /* C function: int handler(struct pv_ctx *) */
 #define CTX_REASON 88  /* which entry: 0 a patched site, 1 the vDSO's int $0x80 */
-#define CTX_SIZE 96
+#define CTX_FPU 96     /* the guest's FXSAVE image (struct machine's fpu) */
+#define CTX_SIZE 104
 
 /* The switch code (switch.S) is copied here; patched sites reach its
  * 64-bit entry with `lcall $PV_ENTRY_SEL, $PV_ENTRY`, and the 32-bit

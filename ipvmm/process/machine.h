@@ -57,6 +57,11 @@
 #define SLOT_SEL(n) ((uint16_t)(((n) << 3) | 7))
 
 struct machine {
+	/* The guest's x87/SSE registers (FXSAVE image) while VMM code runs:
+	 * saved at every entry from guest code, loaded at every return, and
+	 * shared, so that the process holding the next address space and the
+	 * ring-3 stub continue with them (fpu.c). */
+	uint8_t fpu[512] __attribute__((aligned(64)));
 	const struct pv_config *cfg;
 	struct pv_mem mem;
 	struct vcpu cpu;
@@ -151,6 +156,12 @@ struct user_desc;
 /* the host descriptor for guest segment g in LDT slot 'slot', limit capped at cap (0: none) */
 void ldt_desc(unsigned slot, const struct vseg *g, uint32_t cap, struct user_desc *out);
 int ldt_probe(char *err, size_t errsz);
+/* fpu.c: the guest's x87/SSE registers while VMM code runs (M.fpu) */
+void fpu_init(void);
+void fpu_from_frame(const void *uc);
+void fpu_to_frame(void *uc);
+void fpu_from_image(const uint8_t *img);
+void fpu_to_image(uint8_t *img);
 void seg_loaded(void *ctx, unsigned s);
 int capping(void);
 uint16_t real_selector(unsigned s);

@@ -385,9 +385,13 @@ static void seg_ops(void)
 	}
 }
 
+_Static_assert(USC_SIZE <= USC_FPU && USC_FPU % 16 == 0 && USC_FPU + 512 <= 0x1000,
+	       "ustub.h: the FPU image's place in the context page");
+
 static void cpu_to_stub(void)
 {
 	const struct vcpu *v = &M.cpu;
+	fpu_to_image(ctx + USC_FPU);
 	U32(USC_EAX) = v->gpr[R_EAX], U32(USC_ECX) = v->gpr[R_ECX], U32(USC_EDX) = v->gpr[R_EDX];
 	U32(USC_EBX) = v->gpr[R_EBX], U32(USC_ESP) = v->gpr[R_ESP], U32(USC_EBP) = v->gpr[R_EBP];
 	U32(USC_ESI) = v->gpr[R_ESI], U32(USC_EDI) = v->gpr[R_EDI];
@@ -685,6 +689,7 @@ void ring3_run(void)
 		}
 		uint16_t now[S_NSEG];
 		cpu_from_stub(now);
+		fpu_from_image(ctx + USC_FPU);
 		if (U32(USC_REASON) == US_REASON_INT80)
 			vdso_int80(M.cpu.eip, now);
 		else if (U32(USC_REASON) == US_REASON_SITE)

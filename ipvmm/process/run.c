@@ -228,6 +228,7 @@ int pv_run(const struct pv_config *cfg)
 		M.cpu.gpr[R_EBX] = MB_INFO;
 	}
 	*CTX = (struct pv_ctx){.handler = pv_call};
+	fpu_init();
 	__asm__ volatile("rdfsbase %0" : "=r"(CTX->host_fsbase));
 	CELL_PUSHF = PV_BLOB_ADDR(pv_blob_pushf);
 	for (unsigned i = 0; i < PV_NSEGTHUNKS; i++) {

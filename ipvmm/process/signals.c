@@ -150,6 +150,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	uint64_t t = vmm_clock();
 	M.in_vmm = 1;
 	cpu_from_uc(g);
+	fpu_from_frame(uc);
 	struct vcpu *v = &M.cpu;
 	uint32_t trapno = (uint32_t)g[REG_TRAPNO];
 	if (escaped) {
@@ -222,6 +223,7 @@ out:
 	if (M.stubbed && M.cpu.cpl == 3)
 		ring3_run();
 	cpu_to_uc(g);
+	fpu_to_frame(uc);
 	M.in_vmm = 0;
 	M.vmm_ns += vmm_clock() - t;
 	return real_selector(S_FS);

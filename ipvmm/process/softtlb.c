@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -270,6 +271,34 @@ static void map_after_fault(void)
 	fault_around(page, M.pf_acc & MMU_USER);
 }
 
+/* PREVIRT_DEBUG_TLB=1: at each entry to ring 3, every user page the host
+ * maps must be what the guest's tables give now (same frame; writable only
+ * if they allow it): a mismatch is a flush the soft TLB missed. */
+static int audit_on = -1;
+static unsigned audit_bad;
+static void tlb_audit(const char *where)
+{
+	if (audit_on < 0) {
+		const char *e = getenv("PREVIRT_DEBUG_TLB");
+		audit_on = e && *e == '1';
+	}
+	if (!audit_on || audit_bad > 40)
+		return;
+	for (unsigned i = 0; i < ng_n; i++) {
+		uint32_t la = ng_list[i], e = ng_map[la >> 12], pa = 0;
+		int w = 0, u = 0;
+		if (!(e & NG_V) || !(e & NG_U) || !pv_mapped(la))
+			continue;
+		int r = mmu_peek(&M.cpu, la, MMU_USER, &pa, &w, &u);
+		if (r == 0 && pa == (e & ~0xfffu) && (w || !(e & NG_W)))
+			continue;
+		audit_bad++;
+		fprintf(stderr, "previrt: debug-tlb: %s: la %#x maps frame %#x%s; the tables give %s %#x%s "
+			"(eip %#x cr3 %#x)\n", where, la, e & ~0xfffu, e & NG_W ? " writable" : "",
+			r ? "nothing" : "frame", pa, w ? " writable" : "", M.cpu.eip, M.cpu.cr3);
+	}
+}
+
 /* At CPL 3 the supervisor pages mapped for the kernel go (unless the cap
  * keeps them out of reach), so ring 3 faults in only what its page tables
  * allow it. */
@@ -283,6 +312,8 @@ void cpl_changed(void *ctx)
 		drop_supervisor_pages();
 	if (M.cpu.cpl == 3 && M.pf_pending)
 		map_after_fault();
+	if (M.cpu.cpl == 3)
+		tlb_audit("to ring 3");
 	guard_vcpu_page();
 }
 

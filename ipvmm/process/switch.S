@@ -51,6 +51,11 @@ pv_blob_common:
 	mov	%ecx, CTX_FS(%r11)
 	mov	%gs, %ecx
 	mov	%ecx, CTX_GS(%r11)
+	/* the guest's x87/SSE registers: the VMM's C code uses SSE, and the
+	 * guest kernel saves them for its tasks only at a context switch */
+	mov	CTX_FPU(%r11), %rax
+	fxsave64 (%rax)
+	ldmxcsr	pv_mxcsr_default(%rip)
 	mov	CTX_HOST_RSP(%r11), %rsp
 	pushfq
 	pop	%rax
@@ -66,6 +71,8 @@ pv_blob_common:
 /* Resume the guest from pv_ctx. */
 pv_blob_resume:
 	movabs	$PV_CTX, %r11
+	mov	CTX_FPU(%r11), %rax
+	fxrstor64 (%rax)
 	mov	CTX_HOST_RSP(%r11), %rsp
 	mov	CTX_SS(%r11), %eax
 	push	%rax
@@ -110,6 +117,9 @@ pv_blob_exit:
 	pop	%rbp
 	pop	%rbx
 	ret
+
+pv_mxcsr_default:
+	.long	0x1f80			/* every SSE exception masked, round to nearest */
 
 /* The vDSO's int $0x80, rewritten to a far call here: a system call of
  * guest user code without a host signal. */

@@ -15,6 +15,7 @@ struct pv_ctx {
 	uint64_t host_rsp, host_fsbase;
 	int (*handler)(struct pv_ctx *); /* 0: resume the guest; else end the run */
 	uint32_t reason, pad; /* PV_REASON_* */
+	uint8_t *fpu;         /* 512 bytes, 16-aligned: the guest's x87/SSE state */
 };
 
 #define PV_REASON_SITE 0  /* a patched site of the kernel image */
@@ -25,6 +26,7 @@ _Static_assert(offsetof(struct pv_ctx, gs) == CTX_GS, "layout.h CTX_GS");
 _Static_assert(offsetof(struct pv_ctx, host_rsp) == CTX_HOST_RSP, "layout.h CTX_HOST_RSP");
 _Static_assert(offsetof(struct pv_ctx, handler) == CTX_HANDLER, "layout.h CTX_HANDLER");
 _Static_assert(offsetof(struct pv_ctx, reason) == CTX_REASON, "layout.h CTX_REASON");
+_Static_assert(offsetof(struct pv_ctx, fpu) == CTX_FPU, "layout.h CTX_FPU");
 _Static_assert(sizeof(struct pv_ctx) == CTX_SIZE, "layout.h CTX_SIZE");
 
 extern const uint8_t pv_blob_start[], pv_blob_end[], pv_blob_run[], pv_blob_pushf[],

@@ -62,12 +62,14 @@ us_farcall:
 	mov	%gs, %ecx
 	mov	%ecx, USC_GS(%r11)
 	movq	$0, USC_RIP(%r11)
+	fxsave64 USC_FPU(%r11)
 	call	us_handoff
 	jmp	us_resume
 
 /* Resume ring 3 from the context page. */
 us_resume:
 	CTXREG
+	fxrstor64 USC_FPU(%r11)
 	mov	$US_STACK2_TOP, %esp
 	mov	USC_SS(%r11), %eax
 	push	%rax
@@ -104,6 +106,7 @@ us_load_segs:
  * blocked while it runs: post the interrupted state, hand off, write the
  * answer into the frame, return through rt_sigreturn. */
 #define G(r) (40 + 8 * (r))	/* ucontext's gregs[r] */
+#define FPREGS G(23)		/* ucontext's fpregs pointer, after the 23 gregs */
 us_blob_signal:
 	/* a tick that caught the stub's own code (the vDSO entry's handoff,
 	 * where signals are open): nothing to post, the VMM is awake anyway */
@@ -168,8 +171,24 @@ us_blob_signal:
 	mov	%eax, USC_FS(%r11)
 	mov	%gs, %eax
 	mov	%eax, USC_GS(%r11)
+	/* the interrupted x87/SSE state is in the frame (the handler runs
+	 * with the initial one): bytes 0-415 of its FXSAVE image */
+	mov	FPREGS(%r12), %rsi
+	lea	USC_FPU(%r11), %rdi
+	mov	$416, %ecx
+	rep movsb
 	call	us_handoff
 	CTXREG
+	mov	FPREGS(%r12), %rdi
+	lea	USC_FPU(%r11), %rsi
+	mov	$416, %ecx
+	rep movsb
+	/* an XSAVE frame takes x87 and SSE from it only if its header says so */
+	mov	FPREGS(%r12), %rax
+	cmpl	$0x46505853, 464(%rax)	/* FP_XSTATE_MAGIC1 */
+	jne	3f
+	orq	$3, 512(%rax)
+3:	CTXREG
 	mov	%r12, %rdx
 	mov	USC_EAX(%r11), %eax
 	mov	%rax, G(13)(%rdx)

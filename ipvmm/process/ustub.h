@@ -61,6 +61,8 @@
 #define USC_BYTE (USC_IOV + 16)  /* the message's one byte */
 #define USC_CMSG (USC_BYTE + 8)  /* its control buffer, 32 bytes */
 #define USC_SIZE (USC_CMSG + 32)
+/* the guest's FXSAVE image (bytes 0-415 used), both ways at every handoff */
+#define USC_FPU 0xa00
 
 /* an operation: u32 op, u32 la, u64 pa, u32 len, u32 prot, s64 result */
 #define USO_OP 0

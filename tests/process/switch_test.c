@@ -25,6 +25,8 @@ static int handler(struct pv_ctx *c)
 		tls_ok = 0;
 	if (calls == 1) {
 		c->eax *= 2;
+		/* the VMM's code may use SSE: the guest's xmm0 must survive */
+		__asm__ volatile("pcmpeqd %%xmm0, %%xmm0" : : : "xmm0");
 		return 0;
 	}
 	return 7;
@@ -67,7 +69,10 @@ int main(void)
 	*(uint32_t *)(uintptr_t)PV_CELL_IRQCHECK = PV_BLOB_ADDR(pv_blob_ret);
 	static const uint8_t code[] = {
 		0xb8, 0x05, 0, 0, 0,                         /* mov $5, %eax */
+		0x66, 0x0f, 0x6e, 0xc8,                      /* movd %eax, %xmm1 */
+		0x66, 0x0f, 0x6e, 0xc0,                      /* movd %eax, %xmm0 */
 		0x9a, 0x00, 0x10, 0x80, 0xff, 0x33, 0x00,    /* lcall $0x33, $PV_CODE_PAGE */
+		0x66, 0x0f, 0x7e, 0xc6,                      /* movd %xmm0, %esi */
 		0x83, 0xc0, 0x01,                            /* add $1, %eax */
 		0xfa,                                        /* cli: traps */
 		0xc6, 0x05, 0x00, 0x00, 0x80, 0xff, 0x00,    /* movb $0, vcpu.if */
@@ -80,14 +85,17 @@ int main(void)
 		0x9a, 0x00, 0x10, 0x80, 0xff, 0x33, 0x00,    /* lcall: ends the run */
 	};
 	memcpy(m.phys + 0x100000, code, sizeof code);
+	static uint8_t fpu[512] __attribute__((aligned(16)));
+	__builtin_ia32_fxsave64(fpu);
 	*ctx = (struct pv_ctx){.eip = 0x100000, .esp = 0x1ff000, .eflags = 0x202, .cs = 0x23,
-			       .ss = 0x2b, .ds = 0x2b, .es = 0x2b, .handler = handler};
+			       .ss = 0x2b, .ds = 0x2b, .es = 0x2b, .handler = handler, .fpu = fpu};
 	__asm__ volatile("rdfsbase %0" : "=r"(ctx->host_fsbase));
 	int (*run)(void) = (int (*)(void))(uintptr_t)PV_BLOB_ADDR(pv_blob_run);
 	int rc = run();
 	CHECK(rc == 7, "run returned %d", rc);
 	CHECK(calls == 2, "%d calls", calls);
 	CHECK(ctx->eax == 11, "eax %u", ctx->eax);
+	CHECK(ctx->esi == 5, "the guest's xmm0 after a VMM entry that used SSE: %#x, not 5", ctx->esi);
 	CHECK(traps == 1, "%d traps", traps);
 	CHECK(tls_ok && tls_probe == 42, "host TLS not restored");
 	CHECK((ctx->ebx & 0x200) == 0, "pushf with virtual IF 0: %#x", ctx->ebx);
