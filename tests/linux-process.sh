@@ -20,11 +20,11 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "linux-process.sh: FAIL: $*"; fail=1; }
 
-for p in memtouch segload hostile; do
+for p in memtouch segload hostile fpucheck; do
 	gcc -m32 -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o "$tmp/$p" "$top/guests/linux/$p.c" || exit 1
 done
 initrd=$("$top/guests/linux/initramfs.sh" --arch i386 --add "$tmp/memtouch=/bin/memtouch" \
-	--add "$tmp/segload=/bin/segload" --add "$tmp/hostile=/bin/hostile" \
+	--add "$tmp/segload=/bin/segload" --add "$tmp/hostile=/bin/hostile" --add "$tmp/fpucheck=/bin/fpucheck" \
 	--add "$top/guests/linux/process-check.sh=/process-check.sh" | tail -n 1) || exit 1
 
 # boot PLATFORM: the console, each line stamped with the host's clock
@@ -44,7 +44,8 @@ verify() {
 	echo "--- $platform: exit $rc"
 	grep -E ' (check|sleep|date|memtouch|hostile):' "$log" | cut -d' ' -f2-
 	[ "$rc" = 0 ] || { bad "$platform: exit status $rc"; tail -n 20 "$log"; cat "$tmp/$platform.err"; }
-	for c in fork-exec-200 pipeline signals proc-cpuinfo proc-interrupts memory-64M hostile-contained; do
+	for c in fork-exec-200 pipeline signals proc-cpuinfo proc-interrupts memory-64M hostile-contained \
+		fpu-across-preemption; do
 		grep -q " check: $c: ok\$" "$log" || bad "$platform: check $c did not pass"
 	done
 	grep -q ' check: done, 0 failed$' "$log" || bad "$platform: the guest script did not finish cleanly"
