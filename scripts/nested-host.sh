@@ -108,7 +108,7 @@ set --; while IFS= read -r a; do set -- "\$@" "\$a"; done </cmd
 d=\$(cat /dir)
 # switch_root, not chroot: a chrooted process may not make user namespaces
 exec switch_root /mnt /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	TERM=dumb /bin/sh -c 'cd "\$0" && "\$@"; echo "nested-host: exit status \$?"; echo o >/proc/sysrq-trigger; sleep 60' "\$d" "\$@"
+	TERM=dumb /bin/sh -c 'cd "\$0" && "\$@"; rc=\$?; sync; echo "nested-host: exit status \$rc"; echo o >/proc/sysrq-trigger; sleep 60' "\$d" "\$@"
 EOF
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initrd"
