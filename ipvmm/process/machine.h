@@ -91,7 +91,7 @@ struct machine {
 	uint64_t drops, uncaps; /* supervisor pages dropped for ring 3; ring-3 #GPs under the cap */
 	uint64_t ring3_escapes; /* faults of ring 3 in 64-bit code of its own, given to it as #GP */
 	int stubbed;            /* guest ring 3 runs in stub processes (ring3.c) */
-	uint64_t stubs, stub_events, stub_deaths; /* stubs started, events they posted, stubs ring 3 killed */
+	uint64_t stubs, stub_events, stub_deaths, agent_batches; /* stubs started, events they posted, stubs ring 3 killed, mapping batches */
 	uint64_t t0_ns, vmm_ns;
 	int linux; /* booted through the Linux boot protocol, not multiboot */
 	uint64_t alias; /* link address - load address: early code runs at the load address */

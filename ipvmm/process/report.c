@@ -50,10 +50,11 @@ static void print_stats(FILE *f)
 		(unsigned long long)M.cpu.stat_irq, (unsigned long long)M.faults_filled,
 		(unsigned long long)M.faults_around, (unsigned long long)M.prefills);
 	if (M.stubbed)
-		fprintf(f, "  ring 3 in stub processes: %llu started (%llu after ring 3 killed one), %llu events; "
-			   "64-bit escapes #GP'd: %llu\n",
+		fprintf(f, "  ring 3 in stub processes: %llu started (%llu after ring 3 killed one), %llu events, "
+			   "%llu mapping batches; 64-bit escapes #GP'd: %llu\n",
 			(unsigned long long)M.stubs, (unsigned long long)M.stub_deaths,
-			(unsigned long long)M.stub_events, (unsigned long long)M.ring3_escapes);
+			(unsigned long long)M.stub_events, (unsigned long long)M.agent_batches,
+			(unsigned long long)M.ring3_escapes);
 	else
 		fprintf(f, "  ring 3: kernel pages dropped %llu times, segment cap suspended %llu times\n",
 			(unsigned long long)M.drops, (unsigned long long)M.uncaps);

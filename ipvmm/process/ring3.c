@@ -21,7 +21,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/rseq.h>
-#include <sys/socket.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -32,7 +32,7 @@
 #include "ustub.h"
 
 extern const uint8_t us_blob_start[], us_blob_end[], us_blob_int80[], us_blob_site[], us_blob_signal[],
-	us_blob_restorer[], us_blob_begin[];
+	us_blob_restorer[], us_blob_begin[], us_blob_clone_agent[];
 
 #define U32(off) (*(volatile uint32_t *)(ctx + (off)))
 #define U64(off) (*(volatile uint64_t *)(ctx + (off)))
@@ -40,13 +40,16 @@ extern const uint8_t us_blob_start[], us_blob_end[], us_blob_int80[], us_blob_si
 /* This process's stub (not shared: each VMM process has its own). */
 static struct {
 	pid_t pid;        /* 0: none yet */
-	int sock;         /* our end of its socket */
+	int pipe;         /* our end of the agent's completion pipe */
 	int flush_all;    /* drop every guest page before it resumes */
-	unsigned nops, maps;
+	unsigned nops;    /* the stub's own operations (LDT), in the context page */
+	unsigned anops;   /* the agent's (map, unmap), in the request page */
+	uint32_t seq;     /* the agent's last batch */
 	uint8_t ldt_valid;
 	struct user_desc ldt[S_NSEG];
 } S;
-static uint8_t *ctx;          /* US_CTX(as_self()) */
+static uint8_t *ctx;          /* US_CTX(as_self()); its request page follows */
+#define REQ (ctx + 0x1000)
 /* The stub's mappings: per linear page what it maps (pa | SM_V | SM_W),
  * 4 MiB reserved at start, and the list of pages, so that a CR3 write
  * keeps those the new tables translate alike instead of dropping all. */
@@ -91,16 +94,21 @@ static void smap_clear(void)
 
 static int op(uint32_t kind, uint32_t la, uint64_t pa, uint32_t len, uint32_t prot)
 {
-	if (S.nops >= USC_MAXOPS - 3) /* room for a flush, the fd's receive and close */
-		return -1;
-	uint8_t *o = ctx + USC_OPS + 32 * S.nops++;
+	uint8_t *o;
+	if (kind == US_OP_LDT) {
+		if (S.nops >= USC_MAXOPS)
+			return -1;
+		o = ctx + USC_OPS + 32 * S.nops++;
+	} else {
+		if (S.anops >= USR_MAXOPS - 1) /* room for a flush in front */
+			return -1;
+		o = REQ + USR_OPS + 24 * S.anops++;
+	}
 	*(uint32_t *)(o + USO_OP) = kind;
 	*(uint32_t *)(o + USO_LA) = la;
 	*(uint64_t *)(o + USO_PA) = pa;
 	*(uint32_t *)(o + USO_LEN) = len;
 	*(uint32_t *)(o + USO_PROT) = prot;
-	*(int64_t *)(o + USO_RES) = 0;
-	S.maps += kind == US_OP_MAP;
 	return 0;
 }
 
@@ -118,14 +126,14 @@ void ring3_flush(uint32_t la, int all)
 	}
 	if (all) {
 		S.flush_all = 1;
-		S.nops = S.maps = 0; /* whatever was queued is superseded */
+		S.anops = 0; /* whatever was queued is superseded */
 		return;
 	}
 	la &= ~0xfffu;
 	if (la >= 0x10000 && la < PV_AREA_BASE && smapped_get(la)) {
 		if (op(US_OP_UNMAP, la, 0, 0x1000, 0)) {
 			S.flush_all = 1;
-			S.nops = S.maps = 0;
+			S.anops = 0;
 		}
 		smap[la >> 12] = 0;
 	}
@@ -135,7 +143,7 @@ void ring3_flush(uint32_t la, int all)
 void ring3_forget(void)
 {
 	if (S.pid)
-		close(S.sock);
+		close(S.pipe);
 	memset(&S, 0, sizeof S);
 	smap_clear();
 	pf_pending = 0;
@@ -144,11 +152,13 @@ void ring3_forget(void)
 
 /* ---- making a stub ---- */
 
-/* The stub's own filter, on top of the VMM's (which it inherits): from any
- * address, only what its handoff needs, with the arguments checked; the
- * rest, and every system call from guest code, traps to its handler and
- * reaches the VMM as an event. */
-static int stub_filter(int memfd)
+/* The stub's filters, on top of the VMM's (which it inherits).  The first
+ * is the agent's too: from any address, only what the stub's handoff and
+ * the agent's work need, with the arguments checked; the rest, and every
+ * system call from guest code, traps to the stub's handler and reaches the
+ * VMM as an event.  The second, the guest task's alone, takes mapping away:
+ * the guest task holds no file descriptor and may not map anything. */
+static int stub_filter(int memfd, int agent)
 {
 	scmp_filter_ctx c = seccomp_init(SCMP_ACT_TRAP);
 	if (!c)
@@ -158,15 +168,28 @@ static int stub_filter(int memfd)
 	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigreturn), 0);
 	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(rt_sigprocmask), 0);
 	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(munmap), 0);
-	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 3,
-			      SCMP_A0(SCMP_CMP_LT, PV_AREA_BASE),
-			      SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_FIXED),
-			      SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)memfd));
 	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(modify_ldt), 1, SCMP_A0(SCMP_CMP_EQ, 1));
-	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(recvmsg), 1,
-			      SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0));
-	e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(close), 1,
-			      SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)memfd));
+	if (agent) {
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 3,
+				      SCMP_A0(SCMP_CMP_LT, PV_AREA_BASE),
+				      SCMP_A3(SCMP_CMP_EQ, MAP_SHARED | MAP_FIXED),
+				      SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffu, (uint32_t)memfd));
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, 2));
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+				      SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG), SCMP_A1(SCMP_CMP_EQ, SIGKILL));
+		/* the second filter's loading (libseccomp's calls) */
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 0);
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 2,
+				      SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS), SCMP_A1(SCMP_CMP_EQ, 1));
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(brk), 0);
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				      SCMP_A4(SCMP_CMP_MASKED_EQ, 0xffffffffu, 0xffffffffu));
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(close), 0);
+		/* the agent's making: this call, these flags */
+		e |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				      SCMP_A0(SCMP_CMP_EQ, CLONE_VM | SIGCHLD));
+	}
 	if (!e)
 		e = seccomp_load(c);
 	seccomp_release(c);
@@ -189,21 +212,21 @@ static void trampoline(uint8_t *t, const uint8_t *sym)
 	t[10] = 0x41, t[11] = 0xff, t[12] = 0xe3;
 }
 
-static _Noreturn void stub_child(int sock)
+static _Noreturn void stub_child(int pipe_w)
 {
 	int memfd = M.mem.fd;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
 		_exit(70);
 	uint64_t all = ~0ull;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
-	/* fds: the socket on 0 and on every number below guest RAM's, so
-	 * that the received fd lands on the number the filter allows */
-	if (dup2(sock, 0) < 0)
+	/* fds: the pipe on 2 (the agent's write end), guest RAM on its
+	 * number, nothing else; the guest task closes both after the agent
+	 * has its copy */
+	if (memfd == 2 || dup2(pipe_w, 2) < 0)
 		_exit(70);
-	for (int fd = 1; fd < memfd; fd++)
-		dup2(0, fd);
-	for (int fd = memfd; fd < 64; fd++)
-		close(fd);
+	for (int fd = 0; fd < 64; fd++)
+		if (fd != 2 && fd != memfd)
+			close(fd);
 	/* the vDSO entry: a trampoline at the VMM blob's int80 address */
 	uint8_t *code = mmap((void *)(uintptr_t)PV_CODE_PAGE, 0x1000, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -216,14 +239,16 @@ static _Noreturn void stub_child(int sock)
 	/* the private page and the signal stack, fresh */
 	uint8_t *priv = mmap((void *)(uintptr_t)US_PRIV, 0x1000, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	void *stk = mmap((void *)(uintptr_t)US_STACK, 0x4000, PROT_READ | PROT_WRITE,
+	void *stk = mmap((void *)(uintptr_t)US_STACK, 0x5000, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	if (priv == MAP_FAILED || stk == MAP_FAILED)
 		_exit(70);
 	uint64_t c = (uint64_t)(uintptr_t)ctx;
 	memcpy(priv + USP_CTX, &c, 8);
 	memcpy(priv + USP_MEMFD, &memfd, 4);
-	if (mprotect(priv, 0x1000, PROT_READ))
+	int two = 2;
+	memcpy(priv + USP_PIPE, &two, 4);
+	if (mprotect(priv, 0x1000, PROT_READ) || mprotect(REQ, 0x1000, PROT_READ))
 		_exit(70);
 	stack_t ss = {.ss_sp = stk, .ss_size = 0x4000};
 	if (sigaltstack(&ss, NULL))
@@ -247,7 +272,18 @@ static _Noreturn void stub_child(int sock)
 			_exit(70);
 	}
 	struct itimerval it = {{0, TICK_NS / 1000}, {0, TICK_NS / 1000}};
-	if (setitimer(ITIMER_REAL, &it, NULL) || stub_filter(memfd))
+	if (setitimer(ITIMER_REAL, &it, NULL))
+		_exit(70);
+	/* the agent: this address space, a copy of these fds, the first filter */
+	if (stub_filter(memfd, 1))
+		_exit(70);
+	long (*clone_agent)(void) =
+		(long (*)(void))(uintptr_t)(high + (uint64_t)(us_blob_clone_agent - us_blob_start));
+	if (clone_agent() < 0)
+		_exit(70);
+	close(2);
+	close(memfd);
+	if (stub_filter(memfd, 0))
 		_exit(70);
 	void (*begin)(uint64_t, uint64_t) =
 		(void (*)(uint64_t, uint64_t))(uintptr_t)(high + (uint64_t)(us_blob_begin - us_blob_start));
@@ -273,7 +309,7 @@ static int wait_event(void)
 		/* a timeout, or (most often) the VMM's own 1 ms tick: look for
 		 * the stub's death and count the time after both, or neither is
 		 * ever seen (a hang, found in the nested host) */
-		struct pollfd p = {S.sock, 0, 0};
+		struct pollfd p = {S.pipe, 0, 0};
 		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
 			return -1;
 		if (now_ns() - since > 5000000000ull) {
@@ -297,7 +333,7 @@ int ring3_init(char *err, size_t errsz)
 	}
 	memcpy(p, us_blob_start, n);
 	if (mprotect(p, 0x2000, PROT_READ | PROT_EXEC) ||
-	    mmap((void *)(uintptr_t)US_CTX(0), AS_MAX * 0x1000, PROT_READ | PROT_WRITE,
+	    mmap((void *)(uintptr_t)US_CTX(0), AS_MAX * 0x2000, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
 		snprintf(err, errsz, "the ring-3 stubs' pages: %s", strerror(errno));
 		return -1;
@@ -316,24 +352,22 @@ int ring3_init(char *err, size_t errsz)
 static int spawn(char *err, size_t errsz)
 {
 	ctx = (uint8_t *)(uintptr_t)US_CTX(as_self());
-	memset(ctx, 0, USC_SIZE);
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
-		snprintf(err, errsz, "socketpair for the ring-3 stub: %s", strerror(errno));
+	memset(ctx, 0, 0x2000);
+	int pfd[2];
+	if (pipe(pfd)) {
+		snprintf(err, errsz, "the ring-3 agent's pipe: %s", strerror(errno));
 		return -1;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		snprintf(err, errsz, "fork of the ring-3 stub: %s", strerror(errno));
-		close(sv[0]), close(sv[1]);
+		close(pfd[0]), close(pfd[1]);
 		return -1;
 	}
-	if (pid == 0) {
-		close(sv[0]);
-		stub_child(sv[1]);
-	}
-	close(sv[1]);
-	S.pid = pid, S.sock = sv[0], S.flush_all = 0, S.nops = S.maps = 0, S.ldt_valid = 0;
+	if (pid == 0)
+		stub_child(pfd[1]);
+	close(pfd[1]);
+	S.pid = pid, S.pipe = pfd[0], S.flush_all = 0, S.nops = S.anops = 0, S.seq = 0, S.ldt_valid = 0;
 	smap_clear();
 	M.stubs++;
 	if (wait_event()) { /* "ready" */
@@ -343,31 +377,34 @@ static int spawn(char *err, size_t errsz)
 	return 0;
 }
 
-/* Guest RAM's fd, for the stub's mmaps; it closes it before ring 3 runs. */
-static int send_memfd(void)
+/* Hands the queued maps and unmaps to the agent and waits until it has
+ * done them: an unmap must be complete before the guest may reuse the
+ * frame.  0, or -1 when the agent is gone. */
+static int agent_run(void)
 {
-	char byte = 0;
-	struct iovec iov = {&byte, 1};
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	memset(&u, 0, sizeof u);
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			   .msg_controllen = sizeof u.buf};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &M.mem.fd, sizeof(int));
-	/* and where the stub receives it: its own msghdr in the context page */
-	uint64_t base = (uint64_t)(uintptr_t)ctx;
-	struct msghdr *sm = (struct msghdr *)(ctx + USC_MSG);
-	struct iovec *si = (struct iovec *)(ctx + USC_IOV);
-	*si = (struct iovec){(void *)(uintptr_t)(base + USC_BYTE), 1};
-	*sm = (struct msghdr){.msg_iov = (struct iovec *)(uintptr_t)(base + USC_IOV), .msg_iovlen = 1,
-			      .msg_control = (void *)(uintptr_t)(base + USC_CMSG), .msg_controllen = 32};
-	return sendmsg(S.sock, &m, 0) == 1 ? 0 : -1;
+	if (!S.anops)
+		return 0;
+	*(volatile uint32_t *)(REQ + USR_NOPS) = S.anops;
+	S.anops = 0;
+	uint32_t seq = ++S.seq;
+	__atomic_store_n((uint32_t *)(REQ + USR_SEQ), seq, __ATOMIC_RELEASE);
+	syscall(SYS_futex, REQ + USR_SEQ, FUTEX_WAKE, 1, NULL, NULL, 0);
+	uint32_t msg[2];
+	for (;;) {
+		ssize_t n = read(S.pipe, msg, sizeof msg);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof msg)
+			return -1;
+		if (msg[0] == seq)
+			break;
+	}
+	if (msg[1]) {
+		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "the ring-3 agent: %u of its mappings failed", msg[1]);
+		finish(1);
+	}
+	M.agent_batches++;
+	return 0;
 }
 
 /* ---- moving the registers ---- */
@@ -614,7 +651,7 @@ static void revalidate_pages(void)
 				smap[slist[j] >> 12] = 0;
 			sn = k;
 			S.flush_all = 1;
-			S.nops = S.maps = 0;
+			S.anops = 0;
 			return;
 		}
 		run_n = 0;
@@ -637,9 +674,9 @@ void ring3_run(void)
 			revalidate_pages(); /* may decide on a flush of everything */
 		if (S.flush_all) {
 			/* first, before the queued maps: all guest pages go */
-			memmove(ctx + USC_OPS + 32, ctx + USC_OPS, 32 * S.nops);
-			S.nops++;
-			uint8_t *o = ctx + USC_OPS;
+			memmove(REQ + USR_OPS + 24, REQ + USR_OPS, 24 * S.anops);
+			S.anops++;
+			uint8_t *o = REQ + USR_OPS;
 			*(uint32_t *)(o + USO_OP) = US_OP_UNMAP;
 			*(uint32_t *)(o + USO_LA) = 0x10000;
 			*(uint32_t *)(o + USO_LEN) = PV_AREA_BASE - 0x10000;
@@ -648,28 +685,18 @@ void ring3_run(void)
 		}
 		map_after_fault();
 		seg_ops();
-		if (S.maps) {
-			memmove(ctx + USC_OPS + 32, ctx + USC_OPS, 32 * S.nops);
-			S.nops++;
-			*(uint32_t *)(ctx + USC_OPS + USO_OP) = US_OP_RECVFD;
-			op(US_OP_CLOSEFD, 0, 0, 0, 0);
-			if (S.nops > USC_MAXOPS || send_memfd()) {
-				vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "handing guest RAM to the ring-3 stub: %s",
-					  strerror(errno));
-				finish(1);
-			}
-		}
+		int dead = agent_run();
 		cpu_to_stub();
 		U32(USC_NOPS) = S.nops;
-		unsigned nops = S.nops;
-		S.nops = S.maps = 0;
+		S.nops = 0;
 		__atomic_store_n((uint32_t *)(ctx + USC_STATE), 2, __ATOMIC_RELEASE);
-		syscall(SYS_futex, ctx + USC_STATE, FUTEX_WAKE, 1, NULL, NULL, 0);
-		if (wait_event()) {
+		if (!dead)
+			syscall(SYS_futex, ctx + USC_STATE, FUTEX_WAKE, 1, NULL, NULL, 0);
+		if (dead || wait_event()) {
 			/* the stub died under ring 3 (it unmapped the stub's own
 			 * pages): the guest program gets a #GP where it last was,
 			 * and the next ring-3 entry a new stub */
-			close(S.sock);
+			close(S.pipe);
 			S.pid = 0;
 			M.stub_deaths++;
 			if (spawn(err, sizeof err)) {
@@ -681,15 +708,6 @@ void ring3_run(void)
 			continue;
 		}
 		M.stub_events++;
-		for (unsigned i = 0; i < nops && i < USC_MAXOPS; i++) {
-			int64_t r = *(int64_t *)(ctx + USC_OPS + 32 * i + USO_RES);
-			uint32_t k = *(uint32_t *)(ctx + USC_OPS + 32 * i + USO_OP);
-			if (r < 0 && r > -4096) {
-				vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "the ring-3 stub's operation %u failed: %s", k,
-					  strerror((int)-r));
-				finish(1);
-			}
-		}
 		uint16_t now[S_NSEG];
 		cpu_from_stub(now);
 		fpu_from_image(ctx + USC_FPU);

@@ -28,7 +28,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -121,7 +120,7 @@ static int allow_list(scmp_filter_ctx c, int memfd, unsigned *count)
 	/* address-space processes (aspace.c): fork, the handoff futex, the
 	 * supervisor's wait and its SIGKILL of the rest at the end */
 	e |= RULE(c, SCMP_SYS(clone),
-		  MASKED(0, ~(uint64_t)(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | 0xff), 0));
+		  MASKED(0, ~(uint64_t)(CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | CLONE_VM | 0xff), 0));
 	e |= ANY(c, SCMP_SYS(set_robust_list));
 	e |= ANY(c, SCMP_SYS(futex));
 	e |= ANY(c, SCMP_SYS(wait4));
@@ -137,11 +136,9 @@ static int allow_list(scmp_filter_ctx c, int memfd, unsigned *count)
 	e |= ANY(c, SCMP_SYS(getcpu));
 	e |= ANY(c, SCMP_SYS(sched_setaffinity));
 	e |= ANY(c, SCMP_SYS(sched_getaffinity));
-	/* ring-3 stubs (ring3.c): made by fork, given guest RAM's fd over a
-	 * socket for each batch of mappings, their signals set up */
-	e |= RULE(c, SCMP_SYS(socketpair), EQ(0, AF_UNIX));
-	e |= ANY(c, SCMP_SYS(sendmsg));
-	e |= ANY(c, SCMP_SYS(recvmsg));
+	/* ring-3 stubs (ring3.c): made by fork, their mapping agent by
+	 * clone(CLONE_VM), its completion pipe, their signals set up */
+	e |= ANY(c, SCMP_SYS(pipe2));
 	e |= ANY(c, SCMP_SYS(close));
 	e |= ANY(c, SCMP_SYS(dup2));
 	e |= ANY(c, SCMP_SYS(rt_sigaction));

@@ -9,7 +9,7 @@
 
 	.section .rodata.us_blob, "a"
 	.globl us_blob_start, us_blob_end, us_blob_int80, us_blob_site, us_blob_signal, us_blob_restorer
-	.globl us_blob_begin
+	.globl us_blob_begin, us_blob_agent, us_blob_clone_agent
 
 	.code64
 	.p2align 6
@@ -259,50 +259,17 @@ us_handoff:
 	shl	$5, %ebx
 	lea	USC_OPS(%r11,%rbx), %rbx
 	mov	USO_OP(%rbx), %eax
-	cmp	$US_OP_MAP, %eax
-	je	4f
-	cmp	$US_OP_UNMAP, %eax
-	je	5f
 	cmp	$US_OP_LDT, %eax
 	je	6f
-	cmp	$US_OP_RECVFD, %eax
-	je	7f
-	cmp	$US_OP_CLOSEFD, %eax
-	je	8f
-	mov	$-22, %rax
-	jmp	10f
-4:	mov	USO_LA(%rbx), %edi
-	mov	USO_LEN(%rbx), %esi
-	mov	USO_PROT(%rbx), %edx
-	mov	$0x11, %r10d		/* MAP_SHARED | MAP_FIXED */
-	movabs	$US_PRIV, %rax
-	mov	USP_MEMFD(%rax), %r8d
-	mov	USO_PA(%rbx), %r9
-	mov	$9, %eax
-	syscall
-	jmp	10f
-5:	mov	USO_LA(%rbx), %edi
-	mov	USO_LEN(%rbx), %esi
-	mov	$11, %eax
-	syscall
+	mov	$-22, %rax		/* mapping is the agent's */
 	jmp	10f
 6:	mov	USO_LA(%rbx), %eax
+	and	$7, %eax
 	shl	$4, %eax
 	lea	USC_LDT(%r11,%rax), %rsi
 	mov	$1, %edi
 	mov	$16, %edx
 	mov	$154, %eax
-	syscall
-	jmp	10f
-7:	xor	%edi, %edi
-	lea	USC_MSG(%r11), %rsi
-	mov	$0x40, %edx		/* MSG_DONTWAIT */
-	mov	$47, %eax
-	syscall
-	jmp	10f
-8:	movabs	$US_PRIV, %rax
-	mov	USP_MEMFD(%rax), %edi
-	mov	$3, %eax
 	syscall
 10:	mov	%rax, USO_RES(%rbx)
 	inc	%r12d
@@ -340,13 +307,13 @@ us_blob_begin:
 	mov	$11, %eax
 	syscall
 	CTXREG
-	mov	$(US_STACK + 0x4000), %edi
+	mov	$(US_STACK + 0x5000), %edi
 	mov	%r11, %rsi
 	sub	%rdi, %rsi
 	mov	$11, %eax
 	syscall
 	CTXREG
-	lea	0x1000(%r11), %rdi
+	lea	0x2000(%r11), %rdi
 	movabs	$0x100000000, %rsi
 	sub	%rdi, %rsi
 	mov	$11, %eax
@@ -373,5 +340,93 @@ us_blob_begin:
 	mov	$14, %eax
 	syscall
 	jmp	us_resume
+/* The agent (entered by clone on its own stack): waits for a new batch
+ * number in the request page, runs its maps and unmaps, and writes the
+ * batch number and the count of failed calls on its pipe. */
+#define MAXOPS USR_MAXOPS
+/* long us_blob_clone_agent(void): the agent, made by a raw clone from
+ * this code, so that the child starts here and never runs a C library
+ * instruction: the guest task unmaps the C library right after, and a
+ * child still in glibc's clone wrapper died of it (a race the nested host
+ * lost every time).  Returns the child's pid or -errno in the parent. */
+us_blob_clone_agent:
+	mov	$0x100 | 17, %edi	/* CLONE_VM | SIGCHLD */
+	mov	$US_ASTACK_TOP, %esi
+	xor	%edx, %edx
+	xor	%r10d, %r10d
+	xor	%r8d, %r8d
+	mov	$56, %eax		/* clone */
+	syscall
+	test	%rax, %rax
+	jz	us_blob_agent
+	ret
+us_blob_agent:
+	mov	$1, %edi		/* PR_SET_PDEATHSIG: it goes with the stub */
+	mov	$9, %esi
+	mov	$157, %eax
+	syscall
+	movabs	$US_PRIV, %rbx
+	mov	USP_CTX(%rbx), %r12
+	add	$0x1000, %r12		/* the request page */
+	xor	%r13d, %r13d		/* the last batch done */
+1:	mov	USR_SEQ(%r12), %eax
+	cmp	%r13d, %eax
+	jne	2f
+	mov	%r12, %rdi
+	xor	%esi, %esi		/* FUTEX_WAIT while it is the last one */
+	mov	%r13d, %edx
+	xor	%r10d, %r10d
+	mov	$202, %eax
+	syscall
+	jmp	1b
+2:	mov	%eax, %r13d
+	mov	USR_NOPS(%r12), %r14d
+	cmp	$MAXOPS, %r14d
+	jbe	3f
+	mov	$MAXOPS, %r14d
+3:	xor	%r15d, %r15d
+	xor	%ebp, %ebp		/* failures */
+4:	cmp	%r14d, %r15d
+	jae	9f
+	imul	$24, %r15d, %eax
+	lea	USR_OPS(%r12,%rax), %rbx
+	mov	USO_OP(%rbx), %eax
+	cmp	$US_OP_MAP, %eax
+	je	5f
+	cmp	$US_OP_UNMAP, %eax
+	je	6f
+	inc	%ebp
+	jmp	8f
+5:	mov	USO_LA(%rbx), %edi
+	mov	USO_LEN(%rbx), %esi
+	mov	USO_PROT(%rbx), %edx
+	mov	$0x11, %r10d		/* MAP_SHARED | MAP_FIXED */
+	movabs	$US_PRIV, %rax
+	mov	USP_MEMFD(%rax), %r8d
+	mov	USO_PA(%rbx), %r9
+	mov	$9, %eax
+	syscall
+	jmp	7f
+6:	mov	USO_LA(%rbx), %edi
+	mov	USO_LEN(%rbx), %esi
+	mov	$11, %eax
+	syscall
+7:	cmp	$-4095, %rax
+	jb	8f
+	inc	%ebp
+8:	inc	%r15d
+	jmp	4b
+9:	push	%rbp
+	push	%r13			/* [seq][failures] as two u32 after the pushes */
+	mov	%r13d, (%rsp)
+	mov	%ebp, 4(%rsp)
+	movabs	$US_PRIV, %rax
+	mov	USP_PIPE(%rax), %edi
+	mov	%rsp, %rsi
+	mov	$8, %edx
+	mov	$1, %eax		/* write */
+	syscall
+	add	$16, %rsp
+	jmp	1b
 us_blob_end:
 	.section .note.GNU-stack, "", @progbits

@@ -19,11 +19,27 @@
 #define US_STACK (PV_AREA_BASE + 0x8000)   /* 16 KiB: the signal stack */
 #define US_STACK_TOP (US_STACK + 0x4000)
 #define US_STACK2_TOP (US_STACK + 0x2000)  /* the vDSO entry's stack (below the signals') */
-#define US_CTX(i) (PV_AREA_BASE + 0x10000 + (i) * 0x1000) /* one per VMM process slot */
+#define US_ASTACK_TOP (US_STACK + 0x5000)  /* the agent's stack, one page */
+/* One pair of pages per VMM process slot: the context page (read-write in
+ * the stub) and the agent's request page (read-only in the stub). */
+#define US_CTX(i) (PV_AREA_BASE + 0x10000 + (i) * 0x2000)
+#define US_REQ(i) (US_CTX(i) + 0x1000)
 
 /* US_PRIV: read-only in the stub */
-#define USP_CTX 0       /* u64: this stub's context page */
-#define USP_MEMFD 8     /* u32: the fd number guest RAM arrives on */
+#define USP_CTX 0       /* u64: this stub's context page (its request page follows) */
+#define USP_MEMFD 8     /* u32: guest RAM's fd, in the agent only */
+#define USP_PIPE 12     /* u32: the agent's end of its completion pipe */
+
+/* The agent: a task sharing the stub's address space but not its file
+ * descriptors or filter.  Only it holds guest RAM's fd; it takes its orders
+ * from the request page, which the guest cannot write, and reports each
+ * batch done on a pipe only it holds -- so the guest can neither map guest
+ * RAM itself nor skip an unmap the VMM ordered (a forged handoff gets it
+ * neither).  Request page: */
+#define USR_SEQ 0       /* u32 futex: batch number, bumped by the VMM */
+#define USR_NOPS 4      /* u32 */
+#define USR_OPS 8       /* USR_MAXOPS x 24 bytes: u32 op, u32 la, u64 pa, u32 len, u32 prot */
+#define USR_MAXOPS 160
 
 /* the context page */
 #define USC_STATE 0     /* u32 futex: 0 ring 3 runs, 1 event posted, 2 VMM answered */
@@ -56,15 +72,13 @@
 #define USC_OPS 128     /* USC_MAXOPS x 32 bytes */
 #define USC_MAXOPS 64
 #define USC_LDT (USC_OPS + 32 * USC_MAXOPS) /* 6 x struct user_desc (16 bytes) */
-#define USC_MSG (USC_LDT + 96)   /* struct msghdr (56 bytes) for US_OP_RECVFD */
-#define USC_IOV (USC_MSG + 56)   /* struct iovec */
-#define USC_BYTE (USC_IOV + 16)  /* the message's one byte */
-#define USC_CMSG (USC_BYTE + 8)  /* its control buffer, 32 bytes */
-#define USC_SIZE (USC_CMSG + 32)
+#define USC_SIZE (USC_LDT + 96)
 /* the guest's FXSAVE image (bytes 0-415 used), both ways at every handoff */
 #define USC_FPU 0xa00
 
-/* an operation: u32 op, u32 la, u64 pa, u32 len, u32 prot, s64 result */
+/* an operation of the stub itself (US_OP_LDT only) or, in the request
+ * page, of the agent (map, unmap): u32 op, u32 la, u64 pa, u32 len, u32 prot,
+ * and in the context page an s64 result */
 #define USO_OP 0
 #define USO_LA 4
 #define USO_PA 8
@@ -74,8 +88,6 @@
 #define US_OP_MAP 1     /* mmap(la, len, prot, MAP_SHARED|MAP_FIXED, memfd, pa) */
 #define US_OP_UNMAP 2   /* munmap(la, len) */
 #define US_OP_LDT 3     /* modify_ldt(1, &ldt[la], 16) */
-#define US_OP_RECVFD 4  /* receive guest RAM's fd (it lands on the VMM's number) */
-#define US_OP_CLOSEFD 5 /* close it again before ring 3 runs */
 
 #define US_REASON_INT80 1
 #define US_REASON_SIGNAL 2
