@@ -367,7 +367,12 @@ static int spawn(char *err, size_t errsz)
 	if (pid == 0)
 		stub_child(pfd[1]);
 	close(pfd[1]);
-	S.pid = pid, S.pipe = pfd[0], S.flush_all = 0, S.nops = S.anops = 0, S.seq = 0, S.ldt_valid = 0;
+	/* on the number the jail lets the VMM read */
+	if (pfd[0] != US_AGENT_FD && (dup2(pfd[0], US_AGENT_FD) < 0 || close(pfd[0]))) {
+		snprintf(err, errsz, "the ring-3 agent's pipe on fd %d: %s", US_AGENT_FD, strerror(errno));
+		return -1; /* the run ends; the stub goes with it */
+	}
+	S.pid = pid, S.pipe = US_AGENT_FD, S.flush_all = 0, S.nops = S.anops = 0, S.seq = 0, S.ldt_valid = 0;
 	smap_clear();
 	M.stubs++;
 	if (wait_event()) { /* "ready" */

@@ -12,6 +12,7 @@
  * A third, stricter one is added in the processes that run guest code:
  * they may not signal other processes, only probe them. */
 #include "machine.h"
+#include "ustub.h"
 
 #include <asm/ldt.h>
 #include <errno.h>
@@ -92,6 +93,7 @@ static int allow_list(scmp_filter_ctx c, int memfd, unsigned *count)
 	/* console and reports: stdin read, stdout/stderr written; the
 	 * terminal's mode read and restored */
 	e |= RULE(c, SCMP_SYS(read), FD(0, 0));
+	e |= RULE(c, SCMP_SYS(read), FD(0, US_AGENT_FD)); /* ring-3 agents' completions */
 	e |= RULE(c, SCMP_SYS(write), FD(0, 1));
 	e |= RULE(c, SCMP_SYS(write), FD(0, 2));
 	e |= ANY(c, SCMP_SYS(poll));

@@ -25,6 +25,10 @@
 #define US_CTX(i) (PV_AREA_BASE + 0x10000 + (i) * 0x2000)
 #define US_REQ(i) (US_CTX(i) + 0x1000)
 
+/* The VMM's end of the agent's completion pipe: a fixed number, which the
+ * jail's allow-list lets it read (under RLIMIT_NOFILE). */
+#define US_AGENT_FD 10
+
 /* US_PRIV: read-only in the stub */
 #define USP_CTX 0       /* u64: this stub's context page (its request page follows) */
 #define USP_MEMFD 8     /* u32: guest RAM's fd, in the agent only */
