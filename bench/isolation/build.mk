@@ -6,7 +6,7 @@ ISO_HDRS  := $(wildcard bench/isolation/*.h)
 
 $(B)/bench/isolation/%: bench/isolation/%.c bench/isolation/harness.c $(ISO_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -O2 -g $(CPPFLAGS) -o $@ $< bench/isolation/harness.c $(ISO_EXTRA) $(ISO_LIBS)
+	$(CC) $(WARN) -O2 -g $(CPPFLAGS) -I. -o $@ $< bench/isolation/harness.c $(ISO_EXTRA) $(ISO_LIBS)
 
 # the two that share the mapping agent, and the one that needs libseccomp
 $(B)/bench/isolation/agent $(B)/bench/isolation/fault: bench/isolation/mapagent.c

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "ipvmm/process/guesttrap.h"
 
 /* Linux 6.6's uapi, newer than the headers Debian 12 ships */
 #ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
@@ -270,23 +271,11 @@ static int load_allow40(int checked)
 	return e;
 }
 
-/* previrt's guest trap (ipvmm/process/seccomp.c): calls from the low
- * 4 GiB or another architecture trap; this program runs above */
+/* previrt's own guest trap: calls from the low 4 GiB or another
+ * architecture trap; this program runs above */
 static int load_guest_trap(void)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer) + 4),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {sizeof f / sizeof f[0], f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-		return -errno;
-	return 0;
+	return guest_trap_load() ? -errno : 0;
 }
 
 enum { NONE, ALLOW40, CHECKED40, STACKED };
