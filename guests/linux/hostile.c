@@ -144,6 +144,57 @@ static int stub_unmap(void)
 	return 1;
 }
 
+/* The VMM's entry for patched sites (0xff801000 through 0x33) is no
+ * secret: a far call to it from a place that is no site.  On an i386 the
+ * far call to 0x33 raises #GP. */
+static int farcall_vmm(void)
+{
+	__asm__ volatile("lcall $0x33, $0xff801000" ::: "eax", "ecx", "edx", "memory");
+	printf("hostile: farcall-vmm: ACCEPTED: the far call returned\n");
+	return 1;
+}
+
+/* A forged handoff: in 64-bit mode, write an event into the stub's context
+ * page (its address is in the stub's private page, ustub.h) that the
+ * stub's own code never posts -- a host signal 99 -- and hand it to the VMM
+ * by jumping into the stub's code at its `call us_handoff` (found after the
+ * stub's fxsave64 USC_FPU(%r11): 49 0f ae 83 00 0a 00 00).  The VMM must
+ * not stop the guest kernel: the program gets a signal instead.  Returns
+ * (and says so) only if it could not find the handoff. */
+static int forged_signal(void)
+{
+	unsigned found;
+	__asm__ volatile(TO64
+			 ".code64\n\t"
+			 "mov $0xff806000, %%ebx\n\t"   /* US_PRIV */
+			 "mov (%%rbx), %%r11\n\t"       /* USP_CTX: the context page */
+			 "movl $2, 4(%%r11)\n\t"         /* USC_REASON: a host signal */
+			 "movl $99, 72(%%r11)\n\t"       /* USC_SIGNO */
+			 "movq $0, 96(%%r11)\n\t"        /* USC_RIP: from 32-bit code */
+			 "mov %%ecx, 48(%%r11)\n\t"      /* USC_CS: ours */
+			 "mov $0xff801002, %%ebx\n\t"    /* the trampoline's movabs */
+			 "mov (%%rbx), %%rbx\n\t"        /* the stub's code */
+			 "mov $0x1000, %%edx\n"
+			 "5:\tcmpl $0x83ae0f49, (%%rbx)\n\t"
+			 "jne 6f\n\t"
+			 "cmpl $0xa00, 4(%%rbx)\n\t"
+			 "jne 6f\n\t"
+			 "cmpb $0xe8, 8(%%rbx)\n\t"
+			 "jne 6f\n\t"
+			 "lea 8(%%rbx), %%rax\n\t"
+			 "mov $0xff80a000, %%esp\n\t"    /* US_STACK2_TOP, as the stub does */
+			 "jmp *%%rax\n"
+			 "6:\tinc %%rbx\n\t"
+			 "dec %%edx\n\t"
+			 "jnz 5b\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 ".code32\n\t"
+			 BACK32
+			 : "=a"(found)::"ebx", "ecx", "edx", "memory");
+	printf("hostile: forged-signal: could not run: no handoff found in the stub's code (%u)\n", found);
+	return 1;
+}
+
 /* A selector of the host's GDT (0x2b, its 64-bit user data) and of its
  * LDT (0x0f), loaded natively, then used. */
 static int host_selector(unsigned sel, const char *name)
@@ -180,6 +231,7 @@ static const struct {
 	{"syscall32", syscall32},     {"read-kernel", read_kernel}, {"read-vmm", read_vmm},
 	{"host-gdt-selector", host_gdt}, {"host-ldt-selector", host_ldt},
 	{"stub-openat", stub_openat},   {"stub-unmap", stub_unmap},
+	{"farcall-vmm", farcall_vmm},   {"forged-signal", forged_signal},
 };
 
 static int attack(unsigned i)

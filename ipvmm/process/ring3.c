@@ -493,8 +493,13 @@ static void stub_fault(uint32_t la, uint32_t err)
 		return;
 	}
 	if (la < 0x10000 || la >= PV_AREA_BASE) {
-		vcpu_fail(v, STOP_UNIMPLEMENTED, "ring-3 access to linear %#x, which the host cannot map (eip %#x)",
-			  la, v->eip);
+		/* a user page the guest's tables allow where a host process
+		 * cannot have one: the program gets #GP, the kernel goes on */
+		static int said;
+		if (!said++)
+			fprintf(stderr, "previrt: ring 3 touched linear %#x (eip %#x), which a host process "
+				"cannot map: #GP to the guest program (said once)\n", la, v->eip);
+		vcpu_raise(v, 13, 1, 0);
 		return;
 	}
 	if (!pv_phys(&M.mem, pa, 0x1000)) {
@@ -616,7 +621,12 @@ static void stub_signal(uint16_t now[S_NSEG])
 		M.if_seen_ns = now_ns();
 		break;
 	default:
-		vcpu_fail(v, STOP_UNIMPLEMENTED, "the ring-3 stub posted signal %d", sig);
+		/* the stub's handler posts only the signals above: anything
+		 * else is a handoff ring 3 forged in its context page, which
+		 * gets it the #GP of a far jump it had no right to, never a
+		 * stop of the guest kernel */
+		M.ring3_escapes++;
+		vcpu_raise(v, 13, 1, 0);
 	}
 }
 

@@ -129,6 +129,16 @@ void site_call(uint32_t ret)
 	uint64_t la = ret + M.cpu.seg[S_CS].base - 1;
 	const struct patch_site *s = find_site(la);
 	if (!s || s->action == PATCH_NATIVE) {
+		if (M.cpu.cpl == 3) {
+			/* any ring-3 program can far-call the VMM's entry (its
+			 * selector and address are no secret): on an i386 the
+			 * far call to 0x33 raises #GP, so here too -- the guest
+			 * kernel survives and the program gets its signal */
+			M.ring3_escapes++;
+			M.cpu.eip = ret;
+			vcpu_raise(&M.cpu, 13, 1, 0);
+			return;
+		}
 		vcpu_fail(&M.cpu, STOP_UNIMPLEMENTED, "far call into the VMM from %#x, not a patched site", ret);
 		finish(1);
 	}
