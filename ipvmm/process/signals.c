@@ -87,13 +87,15 @@ static _Noreturn void blocked_call(const siginfo_t *si)
 
 /* The guest kernel runs 64-bit code of its own: nothing a real i386 can
  * do, and a sign of an attack on the VMM. */
-static _Noreturn void left_compat_mode(int sig, uint64_t rip)
+static _Noreturn void left_compat_mode(int sig, const siginfo_t *si, uint64_t rip)
 {
-	char msg[200];
+	char msg[200], addr[40] = "";
+	if (sig == SIGSEGV || sig == SIGBUS)
+		snprintf(addr, sizeof addr, ", address %#llx", (unsigned long long)(uintptr_t)si->si_addr);
 	int n = snprintf(msg, sizeof msg,
-			 "previrt: jail: the guest kernel ran 64-bit code at %#llx (signal %d): the run is "
+			 "previrt: jail: the guest kernel ran 64-bit code at %#llx (signal %d%s): the run is "
 			 "stopped\n",
-			 (unsigned long long)rip, sig);
+			 (unsigned long long)rip, sig, addr);
 	if (write(2, msg, (size_t)n) < 0)
 		as_exit(JAIL_STATUS);
 	console_restore();
@@ -136,7 +138,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	else if (sig == SIGSYS && si->si_code == SYS_SECCOMP && (!in_guest_code(g) || M.in_vmm))
 		blocked_call(si);
 	else if (escaped)
-		left_compat_mode(sig, rip);
+		left_compat_mode(sig, si, rip);
 	if (!escaped && (!in_guest_code(g) || M.in_vmm)) {
 		if (sig == SIGALRM)
 			return -1; /* the PIT catches up when the VMM next looks */
