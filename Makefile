@@ -65,7 +65,7 @@ $(B)/asan/afterburn: afterburn/main.c $(AB_CORE) $(wildcard afterburn/*.h includ
 
 $(B)/asan/previrt: $(wildcard cli/*.c cli/*.h audit/*.c audit/*.h include/previrt/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -I. -DPREVIRT_NO_RUN -o $@ $(filter-out cli/run.c,$(wildcard cli/*.c)) $(wildcard audit/*.c) -lcapstone
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) -I. -DPREVIRT_NO_RUN -o $@ $(filter-out cli/run.c cli/hostcheck.c,$(wildcard cli/*.c)) $(wildcard audit/*.c) -lcapstone
 
 clean:
 	rm -rf $(B)

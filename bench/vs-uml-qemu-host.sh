@@ -19,23 +19,32 @@
 # gnuplot, an SVG to ${PREVIRT_BENCH_RESULTS:-bench/results}.  A platform
 # that fails says so in its rows and the exit status is 1.
 #
-#   bench/vs-uml-qemu-host.sh [--runs N] [--quick]
+#   bench/vs-uml-qemu-host.sh [--runs N] [--quick] [--platforms "NAME..."]
 #
 # --quick: 1 run, microbench "quick", 200 files and 100 processes (a plumbing
-# check for tests/run).
+# check for tests/run).  --platforms: only those (no plot); tests/run runs
+# the process-platform and i386 ones in the nested host where this host
+# cannot (tests/process-host.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"
 runs=3 quick=0 mbargs= files=2000 procs=1000 to=900
+all_platforms="host-x86_64 host-i386 previrt previrt-usk uml qemu previrt-r3vmm"
+platforms=$all_platforms
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) runs=${2:?--runs needs a number}; shift 2 ;;
 	--quick) quick=1 runs=1 mbargs=quick files=200 procs=100 to=90; shift ;;
-	-h|--help) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--platforms) platforms=${2:?--platforms needs a list}; shift 2 ;;
+	-h|--help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "vs-uml-qemu-host: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
 case $runs in ''|*[!0-9]*|0) echo "vs-uml-qemu-host: --runs needs a positive number" >&2; exit 2 ;; esac
+for p in $platforms; do
+	case " $all_platforms " in *" $p "*) ;; *) echo "vs-uml-qemu-host: no platform '$p' (there are: $all_platforms)" >&2; exit 2 ;; esac
+done
+[ -n "$platforms" ] || { echo "vs-uml-qemu-host: --platforms needs at least one" >&2; exit 2; }
 res=${PREVIRT_BENCH_RESULTS:-$top/bench/results}
 mkdir -p "$res"
 
@@ -83,7 +92,6 @@ for a in i386 x86_64; do
 	"$tmp/bin-$a/busybox" --install -s "$tmp/bin-$a"
 done
 
-platforms="host-x86_64 host-i386 previrt previrt-usk uml qemu previrt-r3vmm"
 # host_run ARCH: the guest's bench.sh, on the host
 host_run() {
 	w=$(mktemp -d "$shm/previrt-macro.XXXXXX")
@@ -207,7 +215,8 @@ END {
 echo "(median of $runs runs; x host = median / host-native median: previrt, previrt-usk, previrt-r3vmm and qemu"
 echo " against host-i386, uml against host-x86_64; host runs pinned to CPU 0; JSON: $json)"
 
-if command -v gnuplot >/dev/null 2>&1 && [ -s "$tmp/boot.dat" ]; then
+# the plot's columns are the platforms in their full order
+if [ "$platforms" = "$all_platforms" ] && command -v gnuplot >/dev/null 2>&1 && [ -s "$tmp/boot.dat" ]; then
 	grep -v '^boot_to_init_s' "$tmp/ratios.dat" >"$tmp/r.dat"
 	gnuplot <<GP
 set terminal svg size 1150,460 dynamic font "sans,11"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "hostcheck.h"
 #include "run.h"
 
 static const struct command {
@@ -15,6 +16,7 @@ static const struct command {
 	{"audit", audit_main, "check that every sensitive instruction of an ELF is annotated"},
 #ifndef PREVIRT_NO_RUN
 	{"run", run_main, "boot a kernel in this process (in-place VMM) or on QEMU TCG"},
+	{"host-check", hostcheck_main, "can this host run --platform=process (exit 0) or not (1)"},
 #endif
 };
 
@@ -22,7 +24,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: previrt COMMAND [ARGS...]\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n'previrt COMMAND --help' describes one command.\n", f);
 }
 

@@ -108,16 +108,18 @@ set --; while IFS= read -r a; do set -- "\$@" "\$a"; done </cmd
 d=\$(cat /dir)
 # switch_root, not chroot: a chrooted process may not make user namespaces
 exec switch_root /mnt /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	TERM=dumb /bin/sh -c 'cd "\$0" && "\$@"; rc=\$?; sync; echo "nested-host: exit status \$rc"; echo o >/proc/sysrq-trigger; sleep 60' "\$d" "\$@"
+	TERM=dumb PREVIRT_NESTED_HOST=1 /bin/sh -c 'cd "\$1" && shift && "\$@"; rc=\$?; echo \$rc >"\$0"; sync; echo "nested-host: exit status \$rc"; echo o >/proc/sysrq-trigger; sleep 60' "$work/rc" "\$d" "\$@"
 EOF
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initrd"
 
-"$qemu" -L "$qdata" -L /usr/share/seabios -L /usr/share/qemu -machine q35 -cpu max -smp "$smp" -m "$mem" \
-	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$work/initrd" \
+"$qemu" -L "$qdata" -L /usr/share/seabios -L /usr/share/qemu -machine pc -cpu max -smp "$smp" -m "$mem" \
+	-nographic -no-reboot -nic none -kernel "$vmlinuz" -initrd "$work/initrd" \
 	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
 	-virtfs local,path=/,mount_tag=host,security_model=passthrough,multidevs=remap \
 	</dev/null | tee "$work/log"
-rc=$(sed -n 's/^nested-host: exit status \([0-9]*\).*/\1/p' "$work/log" | tail -n 1)
+# the status comes back in a file of the host's /tmp, not from the console
+# (which the command's own output shares)
+rc=$(cat "$work/rc" 2>/dev/null || true)
 [ -n "$rc" ] || { echo "nested-host.sh: the nested host stopped before the command ended" >&2; exit 1; }
 exit "$rc"

@@ -155,7 +155,6 @@ void console_input(void);
 struct user_desc;
 /* the host descriptor for guest segment g in LDT slot 'slot', limit capped at cap (0: none) */
 void ldt_desc(unsigned slot, const struct vseg *g, uint32_t cap, struct user_desc *out);
-int ldt_probe(char *err, size_t errsz);
 /* fpu.c: the guest's x87/SSE registers while VMM code runs (M.fpu) */
 void fpu_init(void);
 void fpu_from_frame(const void *uc);

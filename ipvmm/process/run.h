@@ -3,6 +3,7 @@
 #ifndef IPVMM_PROCESS_RUN_H
 #define IPVMM_PROCESS_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "previrt/afterburn.h"
@@ -34,5 +35,9 @@ struct pv_config {
  * 2 for bad input (kernel file, options), 3 when the user quit, 4 when the
  * jail stopped a system call outside its allow-list (jail.h). */
 int pv_run(const struct pv_config *cfg);
+
+/* 0 when this host's kernel can run the process back-end (it loads LDT
+ * segments); else -1 and why in err.  pv_run checks it first. */
+int ldt_probe(char *err, size_t errsz);
 
 #endif

@@ -1,0 +1,4 @@
+#ifndef CLI_HOSTCHECK_H
+#define CLI_HOSTCHECK_H
+int hostcheck_main(int argc, char **argv);
+#endif
