@@ -5,6 +5,8 @@ set -eu
 need="build-essential gcc-multilib make bc flex bison libelf-dev cpio xz-utils
       linux-source-6.1 qemu-system-x86 libcapstone-dev libseccomp-dev busybox-static
       clang libclang-rt-14-dev binutils file gnuplot-nox user-mode-linux"
+# The nested host (scripts/nested-host.sh) fetches QEMU 10 from bookworm-backports.
+need="$need curl"
 # The Xen platform: Xen's public headers for ipvmm/xen (the hypervisor and
 # the pv_ops reference kernel are fetched into the cache, scripts/xen-packages.sh).
 need="$need libxen-dev"
