@@ -5,16 +5,21 @@
  *   "hostile: NAME: LEAKED ..."           the child got data or a call through
  *   "hostile: NAME: ACCEPTED ..."         the host let it do what a real i386
  *                                         refuses, without reaching new memory
+ *   "hostile: NAME: held ..."             the attack ran to its end and got
+ *                                         nothing (attacks that need no signal)
  * On a real i386 (QEMU TCG) every attack is blocked: 0x33 there is a TLS
  * data slot of Linux's GDT, not a code segment.
  *
  *   hostile ATTACK...   (no argument: all of them)
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* A far return to selector 0x33 (the host's 64-bit user code) runs the
@@ -195,6 +200,75 @@ static int forged_signal(void)
 	return 1;
 }
 
+/* A second thread reads a page while the first replaces it (mmap
+ * MAP_FIXED of a fresh zero page over it): once the mmap has returned, the
+ * old contents must be gone for every thread, as a TLB shootdown makes them
+ * on an i386.  A stub that kept the old frame mapped would show them.
+ * Round r fills the page with OLD(r), replaces it, then publishes r: a
+ * reader that saw r published and then OLD(r) read a page already gone. */
+#define OLD(r) (0x11110000u | (r))
+static volatile uint32_t *race_page;
+static volatile int race_gen = -1, race_stop;
+static volatile unsigned long race_after, race_stale;
+
+static void *race_reader(void *arg)
+{
+	(void)arg;
+	while (!race_stop) {
+		int g = race_gen;
+		__asm__ volatile("" ::: "memory");
+		uint32_t v = race_page[0];
+		if (g >= 0) {
+			race_after++;
+			if (v == OLD((unsigned)g))
+				race_stale++;
+		}
+	}
+	return NULL;
+}
+
+static int race_remap(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		printf("hostile: race-remap: could not run (mmap)\n");
+		return 1;
+	}
+	race_page = p;
+	pthread_t t;
+	if (pthread_create(&t, NULL, race_reader, NULL)) {
+		printf("hostile: race-remap: could not run (thread)\n");
+		return 1;
+	}
+	unsigned rounds = 0;
+	for (; rounds < 20; rounds++) {
+		struct timespec d = {0, 5000000};
+		for (unsigned i = 0; i < 1024; i++)
+			((volatile uint32_t *)p)[i] = OLD(rounds);
+		nanosleep(&d, NULL); /* the reader runs on the old page */
+		if (mmap(p, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != p) {
+			printf("hostile: race-remap: could not run (mmap MAP_FIXED)\n");
+			return 1;
+		}
+		race_gen = (int)rounds;
+		nanosleep(&d, NULL); /* and on the new one */
+	}
+	race_stop = 1;
+	pthread_join(t, NULL);
+	if (!race_after) {
+		printf("hostile: race-remap: could not run (the reader never ran after a remap)\n");
+		return 1;
+	}
+	if (race_stale) {
+		printf("hostile: race-remap: LEAKED: %lu of %lu reads after %u remaps saw the old page\n",
+		       race_stale, race_after, rounds);
+		return 1;
+	}
+	printf("hostile: race-remap: held: %lu reads after %u remaps, none saw the old page\n", race_after,
+	       rounds);
+	return 2; /* held: the parent says nothing more */
+}
+
 /* A selector of the host's GDT (0x2b, its 64-bit user data) and of its
  * LDT (0x0f), loaded natively, then used. */
 static int host_selector(unsigned sel, const char *name)
@@ -232,14 +306,18 @@ static const struct {
 	{"host-gdt-selector", host_gdt}, {"host-ldt-selector", host_ldt},
 	{"stub-openat", stub_openat},   {"stub-unmap", stub_unmap},
 	{"farcall-vmm", farcall_vmm},   {"forged-signal", forged_signal},
+	{"race-remap", race_remap},
 };
 
 static int attack(unsigned i)
 {
 	fflush(stdout);
 	pid_t c = fork();
-	if (c == 0)
-		_exit(attacks[i].run());
+	if (c == 0) {
+		int r = attacks[i].run();
+		fflush(stdout); /* what it got, also when stdout is a file */
+		_exit(r);
+	}
 	int st;
 	if (c < 0 || waitpid(c, &st, 0) != c) {
 		printf("hostile: %s: could not run\n", attacks[i].name);
@@ -249,6 +327,8 @@ static int attack(unsigned i)
 		printf("hostile: %s: blocked (signal %d)\n", attacks[i].name, WTERMSIG(st));
 		return 0;
 	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 2)
+		return 0; /* held: the child said so */
 	return 1; /* the child printed what it got */
 }
 

@@ -43,14 +43,15 @@ check fpu-across-preemption sh -c '/bin/fpucheck >/tmp/fpu.out; r=$?; cat /tmp/f
 # Attacks on the sandbox by an ordinary program (hostile.c): host system
 # calls from 64-bit mode and by sysenter/syscall, reads of kernel and VMM
 # memory from 64-bit mode, a far call to the VMM's entry from no site, and a
-# handoff forged in the stub's context page must each kill it, and the
-# kernel must carry on; loads of host selectors are reported, not judged
-# (docs/security.md).
+# handoff forged in the stub's context page must each kill it, a second
+# thread must never see a page another replaced, and the kernel must carry
+# on; loads of host selectors are reported, not judged (docs/security.md).
 contained() {
 	/bin/hostile syscall64 int80-64 sysenter32 syscall32 read-kernel read-vmm stub-openat stub-unmap \
-		farcall-vmm forged-signal >/tmp/hostile.out
+		farcall-vmm forged-signal race-remap >/tmp/hostile.out
 	cat /tmp/hostile.out
-	[ "$(grep -c ': blocked (signal' /tmp/hostile.out)" = 10 ] && ! grep -q LEAKED /tmp/hostile.out
+	[ "$(grep -c ': blocked (signal' /tmp/hostile.out)" = 10 ] && grep -q 'race-remap: held' /tmp/hostile.out &&
+		! grep -q LEAKED /tmp/hostile.out
 }
 check hostile-contained contained
 /bin/hostile host-gdt-selector host-ldt-selector
