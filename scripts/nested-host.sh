@@ -92,7 +92,14 @@ cp "$(command -v busybox)" "$work/root/bin/busybox"
 file "$work/root/bin/busybox" | grep -q 'statically linked' ||
 	{ echo "nested-host.sh: busybox is not static (package busybox-static)" >&2; exit 1; }
 for m in $order; do cp "$kdir/modules/$m.ko" "$work/root/m/"; done
-printf '%s\n' "$@" >"$work/root/cmd"
+# the command as a script of single-quoted words, so that any argument
+# (with spaces, quotes or newlines) arrives as it was
+quote() {
+	if [ -z "$1" ]; then printf "''"; return; fi
+	printf '%s' "$1" | sed "s/'/'\\\\''/g; 1s/^/'/; \$s/\$/'/"
+}
+for a in "$@"; do quote "$a"; printf ' '; done >"$work/cmd.sh"
+echo >>"$work/cmd.sh"
 printf '%s\n' "$dir" >"$work/root/dir"
 cat >"$work/root/init" <<EOF
 #!/bin/busybox sh
@@ -103,12 +110,11 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose host /mnt 
 	{ echo "nested-host: 9p mount failed"; poweroff -f; }
 mount -t proc proc /mnt/proc; mount -t sysfs sys /mnt/sys; mount -t devtmpfs dev /mnt/dev
 mkdir -p /mnt/dev/pts /mnt/dev/shm; mount -t devpts pts /mnt/dev/pts; mount -t tmpfs shm /mnt/dev/shm
-# the command, one argument per line, run by the host's own shell
-set --; while IFS= read -r a; do set -- "\$@" "\$a"; done </cmd
+# the command (cmd.sh, in the host's /tmp), run by the host's own shell
 d=\$(cat /dir)
 # switch_root, not chroot: a chrooted process may not make user namespaces
 exec switch_root /mnt /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	TERM=dumb PREVIRT_NESTED_HOST=1 /bin/sh -c 'cd "\$1" && shift && "\$@"; rc=\$?; echo \$rc >"\$0"; sync; echo "nested-host: exit status \$rc"; echo o >/proc/sysrq-trigger; sleep 60' "$work/rc" "\$d" "\$@"
+	TERM=dumb PREVIRT_NESTED_HOST=1 /bin/sh -c 'cd "\$1" && /bin/sh "\$2"; rc=\$?; echo \$rc >"\$0"; sync; echo "nested-host: exit status \$rc"; echo o >/proc/sysrq-trigger; sleep 60' "$work/rc" "\$d" "$work/cmd.sh"
 EOF
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio -o -H newc --quiet) >"$work/initrd"
