@@ -19,3 +19,12 @@ $(B)/tests/patch_test: tests/patch/patch_test.c $(IPVMM_CORE_PATCH) ipvmm/proces
 	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) $(IPVMM_CFLAGS) -o $@ tests/patch/patch_test.c $(IPVMM_CORE_PATCH) ipvmm/process/elfimage.c $(filter-out %_test.c,$(wildcard x86/*.c))
 
 TESTS += $(B)/tests/patch_test
+
+# Unit tests of the emulator's moves against device registers (MEM sites,
+# trapped BAR accesses): the whole core and the decoder, under ASan/UBSan.
+$(B)/tests/mmio_emulate_test: tests/core/mmio_emulate_test.c $(wildcard ipvmm/core/*.c ipvmm/core/*.h x86/*.c x86/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O1 -g $(SAN) $(CPPFLAGS) $(IPVMM_CFLAGS) -o $@ tests/core/mmio_emulate_test.c \
+		$(wildcard ipvmm/core/*.c) $(filter-out %_test.c,$(wildcard x86/*.c))
+
+TESTS += $(B)/tests/mmio_emulate_test

@@ -712,6 +712,27 @@ static int e_far(struct vcpu *v, const struct x86_insn *in, uint32_t next)
 	return intr_far(v, sel, off, in->op == X86_OP_FARCALL, next) ? EMU_FAULT : EMU_JUMP;
 }
 
+/* mov, movzx, movsx: a MEM site of a driver, or an access to device
+ * registers that trapped (vmem_read/vmem_write reach the MMIO ranges). */
+static int e_mov(struct vcpu *v, const struct x86_insn *in, uint32_t next)
+{
+	(void)next;
+	const struct x86_opnd *dst = &in->opnd[0], *src = &in->opnd[1];
+	if (in->nopnd != 2 || dst->size > 4 || src->size > 4 || (dst->type == X86_OPND_MEM && src->type == X86_OPND_MEM))
+		return vcpu_fail(v, STOP_UNIMPLEMENTED, "%s with these operands at eip %#x", x86_op_name(in->op),
+				 v->eip);
+	uint32_t val;
+	if (emu_read_operand(v, src, &val))
+		return EMU_FAULT;
+	if (in->op == X86_OP_MOVSX)
+		val = src->size == 1 ? (uint32_t)(int32_t)(int8_t)val : (uint32_t)(int32_t)(int16_t)val;
+	else if (in->op == X86_OP_MOVZX)
+		val &= src->size == 1 ? 0xffu : 0xffffu;
+	if (write_operand(v, dst, val))
+		return EMU_FAULT;
+	return EMU_NEXT;
+}
+
 static int e_ud(struct vcpu *v, const struct x86_insn *in, uint32_t next)
 {
 	(void)in, (void)next;
@@ -740,6 +761,7 @@ static const emu_fn handlers[X86_NOPS] = {
 	[X86_OP_VERR] = e_verr_verw, [X86_OP_VERW] = e_verr_verw,
 	[X86_OP_INT] = e_int, [X86_OP_IRET] = e_iret, [X86_OP_LRET] = e_lret,
 	[X86_OP_FARJMP] = e_far, [X86_OP_FARCALL] = e_far, [X86_OP_UD2] = e_ud,
+	[X86_OP_MOV] = e_mov, [X86_OP_MOVZX] = e_mov, [X86_OP_MOVSX] = e_mov,
 };
 
 int vcpu_emulate(struct vcpu *v, const struct x86_insn *in, unsigned len)

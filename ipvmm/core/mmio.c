@@ -89,6 +89,12 @@ int mmio_write(uint64_t pa, unsigned size, uint32_t val)
 	return 0;
 }
 
+int mmio_claims(uint64_t pa)
+{
+	uint32_t off;
+	return lookup(pa, 1, &off) != NULL;
+}
+
 void mmio_reset_table(void)
 {
 	for (unsigned i = 0; i < nranges; i++)

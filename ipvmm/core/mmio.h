@@ -44,6 +44,9 @@ int mmio_place(struct mmio_range *r, uint64_t base, int enable);
  * with the guest IP). */
 int mmio_read(uint64_t pa, unsigned size, uint32_t *val);
 int mmio_write(uint64_t pa, unsigned size, uint32_t val);
+/* Whether a decoded range holds the byte at pa (no access is made: reads
+ * of device registers can have effects). */
+int mmio_claims(uint64_t pa);
 /* Forgets every range (tests, and a reset of the machine). */
 void mmio_reset_table(void);
 

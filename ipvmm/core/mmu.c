@@ -3,6 +3,7 @@
  * 4 MiB pages under CR4.PSE; Accessed and Dirty set as the CPU would. */
 #include <string.h>
 
+#include "mmio.h"
 #include "vcpu.h"
 
 #define PTE_P 0x1u
@@ -90,9 +91,10 @@ void mmu_tlb_flush(struct vcpu *v, uint32_t la, int all)
 /* The host address of the page holding la for an access of kind acc: from
  * the emulator's TLB, or a walk (which sets Accessed/Dirty, as a TLB fill
  * does) that is then remembered. */
-static uint8_t *vmem_page(struct vcpu *v, uint32_t la, unsigned acc)
+static uint8_t *vmem_page(struct vcpu *v, uint32_t la, unsigned acc, int *outside, uint32_t *pa_out)
 {
 	uint32_t key = (la & ~0xfffu) | acc | 0x800u, pa;
+	*outside = 0;
 	for (unsigned i = 0; i < 8; i++)
 		if (v->xc_key[i] == key)
 			return v->xc_page[i];
@@ -101,8 +103,9 @@ static uint8_t *vmem_page(struct vcpu *v, uint32_t la, unsigned acc)
 		return NULL;
 	uint8_t *p = v->ops->phys(v->ctx, pa, 0x1000);
 	if (!p) {
-		vcpu_fail(v, STOP_BAD_MEMORY, "guest touched physical %#x (linear %#x) outside RAM",
-			  pa + (la & 0xfff), la);
+		/* not RAM: a device's registers, if one decodes there */
+		*outside = 1;
+		*pa_out = pa + (la & 0xfff);
 		return NULL;
 	}
 	unsigned i = v->xc_next++ & 7;
@@ -118,7 +121,23 @@ static int vmem_access(struct vcpu *v, uint32_t la, uint8_t *buf, uint32_t len, 
 		uint32_t chunk = 0x1000 - (la & 0xfff);
 		if (chunk > len)
 			chunk = len;
-		uint8_t *p = vmem_page(v, la, acc);
+		int outside;
+		uint32_t pa;
+		uint8_t *p = vmem_page(v, la, acc, &outside, &pa);
+		if (!p && outside && chunk == len && (len == 1 || len == 2 || len == 4)) {
+			/* one access of an instruction to a device register */
+			uint32_t val = 0;
+			if (write)
+				memcpy(&val, buf, len);
+			if (write ? mmio_write(pa, len, val) == 0 : mmio_read(pa, len, &val) == 0) {
+				if (!write)
+					memcpy(buf, &val, len);
+				return 0;
+			}
+		}
+		if (!p && outside)
+			vcpu_fail(v, STOP_BAD_MEMORY, "guest touched physical %#x (linear %#x) outside RAM%s", pa,
+				  la, len > 4 || chunk != len ? "" : ", where no device decodes");
 		if (!p)
 			return -1;
 		p += la & 0xfff;
