@@ -46,7 +46,11 @@ static void usage(FILE *f)
 	      "                           unmapped) instead of in stub processes that map\n"
 	      "                           only its own pages (the default)\n"
 	      "  --no-jail                process platform: no namespaces, rlimits or system-\n"
-	      "                           call allow-list around the VMM (to strace or debug it)\n\n"
+	      "                           call allow-list around the VMM (to strace or debug it)\n"
+	      "  --net null               process platform: a DP83820 gigabit Ethernet card on\n"
+	      "                           the PCI bus, its link up, its cable going nowhere:\n"
+	      "                           frames sent are counted and dropped, none arrive (the\n"
+	      "                           host sides user and tap are not done yet)\n\n"
 	      "Exit status: the guest's (0 when it resets the machine to shut down), 1 when\n"
 	      "the guest fails (message and registers on stderr), 2 for bad usage or input,\n"
 	      "3 when the user quit (Ctrl-]), 4 when the jail stopped a system call outside\n"
@@ -167,6 +171,7 @@ int run_main(int argc, char **argv)
 		{"timeout", required_argument, 0, 't'}, {"help", no_argument, 0, 'h'},
 		{"user-sees-kernel", no_argument, 0, 'u'}, {"processes", required_argument, 0, 'P'},
 		{"no-jail", no_argument, 0, 'J'},       {"ring3-in-vmm", no_argument, 0, 'R'},
+		{"net", required_argument, 0, 'N'},
 		{0, 0, 0, 0},
 	};
 	struct pv_config c = {.mem = 128ull << 20, .processes = 4};
@@ -223,6 +228,17 @@ int run_main(int argc, char **argv)
 		case 'R':
 			c.ring3_in_vmm = 1;
 			break;
+		case 'N':
+			if (strcmp(optarg, "null") == 0) {
+				c.net = PV_NET_NULL;
+			} else if (strcmp(optarg, "none") == 0) {
+				c.net = PV_NET_NONE;
+			} else {
+				fprintf(stderr, "previrt run: --net: 'null' or 'none', not '%s' (user and tap: not "
+					"done yet)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -242,6 +258,10 @@ int run_main(int argc, char **argv)
 	}
 	if (c.initrd && access(c.initrd, R_OK)) {
 		fprintf(stderr, "previrt run: %s: %s\n", c.initrd, strerror(errno));
+		return 2;
+	}
+	if (c.net && (xen || qemu)) {
+		fprintf(stderr, "previrt run: --net is for the process platform (not yet on qemu or xen)\n");
 		return 2;
 	}
 	if (xen)

@@ -33,6 +33,7 @@
 #include "ipvmm/core/io.h"
 #include "ipvmm/core/patch.h"
 #include "ipvmm/core/vcpu.h"
+#include "ipvmm/dev/dp83820.h"
 #include "ipvmm/dev/i8254.h"
 #include "ipvmm/dev/i8259.h"
 #include "ipvmm/dev/pci.h"
@@ -77,6 +78,8 @@ struct machine {
 	struct rtc rtc;
 	struct reset_ctl reset;
 	struct pci_host pci;
+	struct dp83820 nic;     /* on the bus with --net */
+	uint64_t net_dropped;   /* frames the guest sent into --net null */
 	struct postcode post;
 	struct io_env env;
 	volatile sig_atomic_t in_vmm; /* host C code of the VMM is running */
@@ -89,6 +92,7 @@ struct machine {
 	uint32_t pf_la, pf_acc; /* the last ring-3 page fault given to the guest */
 	int pf_pending;
 	uint64_t drops, uncaps; /* supervisor pages dropped for ring 3; ring-3 #GPs under the cap */
+	uint64_t mmio_traps;    /* accesses to device registers, each a host fault */
 	uint64_t ring3_escapes; /* faults of ring 3 in 64-bit code of its own, given to it as #GP */
 	int stubbed;            /* guest ring 3 runs in stub processes (ring3.c) */
 	uint64_t stubs, stub_events, stub_deaths, agent_batches; /* stubs started, events they posted, stubs ring 3 killed, mapping batches */

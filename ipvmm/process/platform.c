@@ -132,6 +132,41 @@ static void env_unimplemented(void *ctx, const char *dev, const char *what, uint
 	M.status = 1;
 }
 
+static void *nic_phys(void *ctx, uint64_t pa, uint32_t len)
+{
+	(void)ctx;
+	return pv_phys(&M.mem, pa, len);
+}
+
+static void nic_tx_null(void *ctx, const uint8_t *frame, uint32_t len)
+{
+	(void)ctx, (void)frame, (void)len;
+	M.net_dropped++;
+}
+
+static void nic_error(void *ctx, const char *dev, const char *what, uint64_t value)
+{
+	(void)ctx;
+	fprintf(stderr, "previrt: %s: guest error: %s (%#llx, eip %#x); the card answers as hardware would\n",
+		dev, what, (unsigned long long)value, M.cpu.eip);
+}
+
+/* The network card, with --net: a host bridge (without one Linux does not
+ * trust configuration mechanism #1), then the DP83820 in slot 1, INTA on
+ * ISA line 11, a locally administered MAC. */
+static int net_init(void)
+{
+	static const struct dp83820_config base = {
+		.phys = nic_phys, .tx = nic_tx_null, .error = nic_error,
+		.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}, .int_line = 11, .slot = 1,
+	};
+	if (pci_attach_host_bridge(&M.pci) || dp83820_init(&M.nic, &M.env, &M.pci, &base)) {
+		fprintf(stderr, "previrt: the network card could not be attached\n");
+		return -1;
+	}
+	return 0;
+}
+
 int devices_init(void)
 {
 	M.env = (struct io_env){NULL, env_set_irq, env_now, env_wall, env_console, env_reset,
@@ -141,6 +176,8 @@ int devices_init(void)
 	    uart16550_init(&M.uart, &M.env, 0x3f8, 4) || rtc_init(&M.rtc, &M.env) ||
 	    reset_ctl_init(&M.reset, &M.env) || pci_host_init(&M.pci, &M.env) ||
 	    postcode_init(&M.post))
+		return -1;
+	if (M.cfg->net == PV_NET_NULL && net_init())
 		return -1;
 	return 0;
 }

@@ -199,6 +199,26 @@ static int emit_pop_seg(const struct patch_site *s, uint8_t *b, unsigned room, v
 	return call_seg_thunk(b, room, PV_SEGTHUNK_POP(seg), PV_CELL_POPSEG(seg));
 }
 
+/* A MEM site (a driver's register access, the afterburner's --mem): a
+ * move goes to the VMM, which emulates it against the device (or RAM, for
+ * the driver's other inline-asm moves, such as per-CPU variables); the
+ * other instruction families it may be (xchg, test, and, or) stay as they
+ * were and trap if they ever touch a device. */
+static int emit_mem(const struct patch_site *s, uint8_t *b, unsigned room, void *ctx)
+{
+	(void)ctx;
+	unsigned op = s->insn.op;
+	if (!mode32(s) || room < 7)
+		return -1;
+	if (op == X86_OP_MOV || op == X86_OP_MOVZX || op == X86_OP_MOVSX)
+		return (int)far_call_vmm(b);
+	if (s->insn_len > room || s->insn_len > sizeof s->orig)
+		return -1;
+	for (unsigned i = 0; i < s->insn_len; i++)
+		b[i] = s->orig[i];
+	return s->insn_len;
+}
+
 void process_policy(struct patch_policy *p)
 {
 	*p = (struct patch_policy){.name = "process"};
@@ -215,7 +235,5 @@ void process_policy(struct patch_policy *p)
 	p->rule[K(MOV_FROM_CR)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_mov_from_cr};
 	/* the guest's TSC is the host's (CR4.TSD is not offered): rdtsc runs as it is */
 	p->rule[K(RDTSC)] = (struct patch_rule){.action = PATCH_NATIVE};
-	/* Device-register accesses run natively against emulated MMIO pages
-	 * until a device needs them (DP83820, later). */
-	p->rule[K(MEM)] = (struct patch_rule){.action = PATCH_NATIVE};
+	p->rule[K(MEM)] = (struct patch_rule){.action = PATCH_INLINE, .emit = emit_mem};
 }

@@ -41,6 +41,11 @@ static void print_stats(FILE *f)
 	if (M.vdsos)
 		fprintf(f, "  vDSO: %u int $0x80 sites rewritten, %llu system calls through them\n",
 			M.vdso_stats.kind[PREVIRT_AB_KIND_INT].called, (unsigned long long)M.vdso_calls);
+	if (M.cfg->net)
+		fprintf(f, "  network: DP83820, %llu device-register accesses trapped, %llu frames sent "
+			   "(%llu dropped into --net null), %llu received\n",
+			(unsigned long long)M.mmio_traps, (unsigned long long)M.nic.stats.tx_frames,
+			(unsigned long long)M.net_dropped, (unsigned long long)M.nic.stats.rx_frames);
 	fprintf(f, "  exceptions delivered:");
 	for (unsigned i = 0; i < 32; i++)
 		if (M.cpu.stat_exc[i])

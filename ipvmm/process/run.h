@@ -28,6 +28,8 @@ struct pv_config {
 	/* guest ring 3 in the VMM's own processes, capped or without the
 	 * kernel's pages, instead of in stub processes (ring3.c) */
 	int ring3_in_vmm;
+	/* a network card (DP83820 on the PCI bus) and where its cable goes */
+	enum { PV_NET_NONE, PV_NET_NULL } net;
 };
 
 /* Exit status of the run: 0 when the guest reset the machine (its way of

@@ -37,7 +37,9 @@ void trap_emulate(unsigned vector, uint32_t err)
 			vcpu_emulate(v, &s->insn, s->len);
 		return;
 	}
-	if (len > 0 && in.op != X86_OP_OTHER && vector == 13) {
+	/* a #GP of a plain move (a segment limit) is the guest's own */
+	int move = in.op == X86_OP_MOV || in.op == X86_OP_MOVZX || in.op == X86_OP_MOVSX;
+	if (len > 0 && in.op != X86_OP_OTHER && !move && vector == 13) {
 		/* unannotated code (ring 3) doing something privileged */
 		if (in.op == X86_OP_MOV_TO_SEG || in.op == X86_OP_POP_SEG || in.op == X86_OP_IRET ||
 		    in.op == X86_OP_LRET || in.op == X86_OP_FARJMP || in.op == X86_OP_FARCALL ||

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "aspace.h"
+#include "ipvmm/core/mmio.h"
 
 /* ---- the soft TLB ---- */
 
@@ -335,6 +336,33 @@ void inline_site_at_cpl3(void)
 	vcpu_emulate(v, &s->insn, s->len);
 }
 
+/* An access to device registers (a memory BAR): the instruction at eip
+ * is decoded and emulated, its operand reaching the device through
+ * vmem_read/vmem_write.  A MEM site left native (--native MEM) counts as
+ * its kind's trap. */
+static void mmio_trap(uint32_t la)
+{
+	struct vcpu *v = &M.cpu;
+	uint8_t buf[X86_MAX_LEN] = {0};
+	uint32_t ip = v->seg[S_CS].base + v->eip;
+	unsigned n = 0;
+	while (n < sizeof buf && vmem_read(v, ip + n, buf + n, 1, 0) == 0)
+		n++;
+	v->exc_vector = -1;
+	struct x86_insn in;
+	int len = x86_decode(buf, n, X86_MODE32, &in);
+	if (len <= 0 || (in.op != X86_OP_MOV && in.op != X86_OP_MOVZX && in.op != X86_OP_MOVSX)) {
+		vcpu_fail(v, STOP_UNIMPLEMENTED, "access to device registers at linear %#x by %s at eip %#x",
+			  la, len > 0 ? x86_op_name(in.op) : "an undecodable instruction", v->eip);
+		return;
+	}
+	const struct patch_site *s = find_site(ip);
+	if (s && s->kind == PREVIRT_AB_KIND_MEM)
+		M.traps[s->kind]++;
+	M.mmio_traps++;
+	vcpu_emulate(v, &in, (unsigned)len);
+}
+
 void page_fault(uint32_t la, uint64_t hwerr)
 {
 	struct vcpu *v = &M.cpu;
@@ -360,6 +388,11 @@ void page_fault(uint32_t la, uint64_t hwerr)
 		vcpu_fail(v, STOP_UNIMPLEMENTED,
 			  "guest access to linear %#x: the host cannot map the first 64 KiB (eip %#x)", la,
 			  v->eip);
+		return;
+	}
+	if (!pv_phys(&M.mem, pa, 0x1000) && mmio_claims(pa | (la & 0xfff))) {
+		/* a device's registers: never mapped, each access emulated */
+		mmio_trap(la);
 		return;
 	}
 	if (!pv_phys(&M.mem, pa, 0x1000)) {
