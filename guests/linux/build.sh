@@ -58,6 +58,13 @@ if [ "$variant" = afterburnt ]; then
 	make -s -C "$top" all >&2
 fi
 
+# Drivers whose register accesses become MEM sites (mem-sources.txt), on
+# i386, unless PREVIRT_MEM_SOURCES names others ("" for none).
+if [ "$variant" = afterburnt ] && [ "$arch" = i386 ] && [ -z "${PREVIRT_MEM_SOURCES+set}" ]; then
+	PREVIRT_MEM_SOURCES=$(grep -v '^#' "$here/mem-sources.txt" | grep . | tr '\n' ':' | sed 's/:$//')
+fi
+export PREVIRT_MEM_SOURCES=${PREVIRT_MEM_SOURCES:-}
+
 # The config: the common fragment, then the arch's own if it has one.
 fragments="$here/config.fragment"
 [ -f "$here/config.$arch.fragment" ] && fragments="$fragments $here/config.$arch.fragment"
