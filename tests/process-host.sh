@@ -26,7 +26,7 @@ rcf=$(mktemp)
 # shown as it comes, less the nested kernel's, QEMU's and SeaBIOS's lines
 { "$top/scripts/nested-host.sh" -- "$@" 2>&1; echo $? >"$rcf"; } |
 	sed -u 's/\x1bc//g; s/\x1b\[[?0-9;]*[a-zA-Z]//g; s/\r//g; s/^Booting from ROM\.*//' |
-	grep -a --line-buffered -v -E '^(\[ *[0-9]+\.[0-9]+\]|qemu-system-x86_64: |Only modules from|SeaBIOS|iPXE|Press Ctrl-B|.*: sleep: Input/output error$|$)'
+	grep -a --line-buffered -v -E '^(\[ *[0-9]+\.[0-9]+\]|qemu-system-x86_64: |Only modules from|SeaBIOS|iPXE|Press Ctrl-B|.*: sleep: Input/output error$|sleep: error while loading shared libraries.*|.*/rc: 1: \[ *[0-9.]*\] reboot: Power down|$)'
 rc=$(cat "$rcf")
 rm -f "$rcf"
 exit "${rc:-1}"
