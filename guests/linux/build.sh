@@ -81,7 +81,6 @@ key=$( {
 			cat "$top/$f"
 		done
 		cat "$top"/include/previrt/*.h "$top"/afterburn/*.h "$here/exclude.txt"
-		[ ! -f "$here/exclude.$arch.txt" ] || cat "$here/exclude.$arch.txt"
 		# options that change afterburn's output (only when set, so the
 		# default key stays what it was)
 		[ -z "${PREVIRT_AFTERBURN_FLAGS:-}" ] || echo "flags: $PREVIRT_AFTERBURN_FLAGS"
@@ -123,11 +122,8 @@ if [ "${PREVIRT_BUILD_LEAN:-0}" != 1 ]; then
 	export PREVIRT_CORPUS_DIR="$out/corpus"
 	mkdir -p "$PREVIRT_CORPUS_DIR"
 fi
-# Source files left alone (see exclude.txt for why; exclude.ARCH.txt for
-# one arch), as ':'-separated globs.
-excludes="$here/exclude.txt"
-[ -f "$here/exclude.$arch.txt" ] && excludes="$excludes $here/exclude.$arch.txt"
-PREVIRT_NO_AFTERBURN=$(cat $excludes | grep -v '^#' | grep . | tr '\n' ':' | sed 's/:$//')
+# Source files left alone (see exclude.txt for why), as ':'-separated globs.
+PREVIRT_NO_AFTERBURN=$(grep -v '^#' "$here/exclude.txt" | grep . | tr '\n' ':' | sed 's/:$//')
 export PREVIRT_NO_AFTERBURN
 
 kmake() {
