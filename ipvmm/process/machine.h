@@ -198,6 +198,9 @@ void cell_put(uint32_t la, uint32_t val);
 int signals_init(void);
 int pv_signal(int sig, siginfo_t *si, void *ucv);
 /* emulates the instruction at eip after a host trap, or raises the trap */
+/* Decodes the guest instruction at CS:EIP (its linear address in *la): its
+ * length, or an X86_ERR_* value. */
+int decode_at_eip(struct x86_insn *in, uint32_t *la);
 void trap_emulate(unsigned vector, uint32_t err);
 
 /* platform.c */

@@ -15,9 +15,7 @@
 #define SYS_SECCOMP 1 /* si_code of a seccomp SIGSYS (linux/siginfo.h) */
 #endif
 
-/* Emulates the instruction at eip after a host trap, or reports the trap
- * to the guest as the exception it is. */
-void trap_emulate(unsigned vector, uint32_t err)
+int decode_at_eip(struct x86_insn *in, uint32_t *la_out)
 {
 	struct vcpu *v = &M.cpu;
 	uint8_t buf[X86_MAX_LEN] = {0};
@@ -26,8 +24,18 @@ void trap_emulate(unsigned vector, uint32_t err)
 	while (n < sizeof buf && vmem_read(v, la + n, buf + n, 1, 0) == 0)
 		n++;
 	v->exc_vector = -1; /* a page fault reading past the end is not the guest's */
+	*la_out = la;
+	return x86_decode(buf, n, X86_MODE32, in);
+}
+
+/* Emulates the instruction at eip after a host trap, or reports the trap
+ * to the guest as the exception it is. */
+void trap_emulate(unsigned vector, uint32_t err)
+{
+	struct vcpu *v = &M.cpu;
 	struct x86_insn in;
-	int len = x86_decode(buf, n, X86_MODE32, &in);
+	uint32_t la;
+	int len = decode_at_eip(&in, &la);
 	const struct patch_site *s = find_site(la);
 	if (s && site_here(s, la) == la && s->action == PATCH_NATIVE && len == s->insn_len) {
 		M.traps[s->kind]++;

@@ -343,14 +343,9 @@ void inline_site_at_cpl3(void)
 static void mmio_trap(uint32_t la)
 {
 	struct vcpu *v = &M.cpu;
-	uint8_t buf[X86_MAX_LEN] = {0};
-	uint32_t ip = v->seg[S_CS].base + v->eip;
-	unsigned n = 0;
-	while (n < sizeof buf && vmem_read(v, ip + n, buf + n, 1, 0) == 0)
-		n++;
-	v->exc_vector = -1;
 	struct x86_insn in;
-	int len = x86_decode(buf, n, X86_MODE32, &in);
+	uint32_t ip;
+	int len = decode_at_eip(&in, &ip);
 	if (len <= 0 || (in.op != X86_OP_MOV && in.op != X86_OP_MOVZX && in.op != X86_OP_MOVSX)) {
 		vcpu_fail(v, STOP_UNIMPLEMENTED, "access to device registers at linear %#x by %s at eip %#x",
 			  la, len > 0 ? x86_op_name(in.op) : "an undecodable instruction", v->eip);
