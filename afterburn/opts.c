@@ -27,8 +27,22 @@ int ab_parse_pad(struct ab_opts *o, const char *spec, const char *prog)
 	int hit = 0;
 	for (int k = 1; k < PREVIRT_AB_NKINDS; k++) {
 		const char *name = previrt_ab_kind_name[k];
-		if ((kl == 3 && strncasecmp(spec, "all", 3) == 0) ||
-		    (strlen(name) == kl && strncasecmp(spec, name, kl) == 0)) {
+		int all = kl == 3 && strncasecmp(spec, "all", 3) == 0;
+		if (all || (strlen(name) == kl && strncasecmp(spec, name, kl) == 0)) {
+			long lo = (long)previrt_ab_min_len((unsigned)k), hi = PREVIRT_AB_TAIL_MAX;
+			if (all && previrt_ab_restarts((unsigned)k)) {
+				/* all=N: as close to N as the restart tail allows */
+				o->site_len[k] = (uint8_t)(v < lo ? lo : v > hi ? hi : v);
+				hit = 1;
+				continue;
+			}
+			if (previrt_ab_restarts((unsigned)k) && (v < lo || v > hi)) {
+				fprintf(stderr,
+					"%s: --pad %s: %s sites end with a restart tail, so %u..%u bytes\n",
+					prog, spec, name, previrt_ab_min_len((unsigned)k),
+					PREVIRT_AB_TAIL_MAX);
+				return -1;
+			}
 			o->site_len[k] = (uint8_t)v;
 			hit = 1;
 		}

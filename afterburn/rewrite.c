@@ -100,17 +100,29 @@ static void put_pad_and_record(struct ctx *c, struct buf *o, int kind, int endla
 	int guarded = c->msp > 0;
 	if (guarded)
 		buf_puts(o, ";.ifndef .Lprevirt_alt;.set .Lprevirt_alt,0;.endif;.if .Lprevirt_alt==0");
-	buf_printf(o,
-		   ";.set .Lprevirt_d,%u-(%ub-%ub);.set .Lprevirt_p,-(.Lprevirt_d>0)*.Lprevirt_d"
-		   ";.set .Lprevirt_r,.Lprevirt_p%%7"
-		   ";.fill .Lprevirt_p/7,7,0x00801f0f"
-		   ";.fill -(.Lprevirt_r==1),1,0x90"
-		   ";.fill -(.Lprevirt_r==2),2,0x9066"
-		   ";.fill -(.Lprevirt_r==3),3,0x001f0f"
-		   ";.fill -(.Lprevirt_r==4),4,0x00401f0f"
-		   ";.fill -(.Lprevirt_r==5),5,0x00441f0f"
-		   ";.fill -(.Lprevirt_r==6),6,0x441f0f66",
+	/* gas: a true comparison is -1 */
+	buf_printf(o, ";.set .Lprevirt_d,%u-(%ub-%ub);.set .Lprevirt_p,-(.Lprevirt_d>0)*.Lprevirt_d",
 		   (unsigned)c->o->site_len[kind], b + endlab, b + L_START);
+	int tail = previrt_ab_restarts((unsigned)kind);
+	/* the NOPs: .Lprevirt_p bytes, or .Lprevirt_n between the two short
+	 * jumps of a restart tail (afterburn.h) */
+	const char *n = "p";
+	if (tail) {
+		buf_puts(o, ";.set .Lprevirt_p,.Lprevirt_p-(.Lprevirt_p<4)*(4-.Lprevirt_p)"
+			    ";.byte 0xeb,.Lprevirt_p-2;.set .Lprevirt_n,.Lprevirt_p-4");
+		n = "n";
+	}
+	buf_printf(o, ";.set .Lprevirt_r,.Lprevirt_%s%%7"
+		      ";.fill .Lprevirt_%s/7,7,0x00801f0f"
+		      ";.fill -(.Lprevirt_r==1),1,0x90"
+		      ";.fill -(.Lprevirt_r==2),2,0x9066"
+		      ";.fill -(.Lprevirt_r==3),3,0x001f0f"
+		      ";.fill -(.Lprevirt_r==4),4,0x00401f0f"
+		      ";.fill -(.Lprevirt_r==5),5,0x00441f0f"
+		      ";.fill -(.Lprevirt_r==6),6,0x441f0f66",
+		   n, n);
+	if (tail)
+		buf_printf(o, ";.byte 0xeb,-(%ub-%ub+.Lprevirt_p)", b + endlab, b + L_START);
 	buf_printf(o,
 		   ";%u:;.pushsection " PREVIRT_AB_SECTION ",1,\"a\",@progbits;.balign 4"
 		   ";.long %ub-.;.byte %ub-%ub,%ub-%ub,%d,%u;.popsection",

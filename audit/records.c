@@ -412,8 +412,9 @@ static void check_bytes(struct records *r, const struct elf_file *f, const struc
 		s->shadow = pad;
 		pad += sh.len;
 	}
-	while (pad < s->end) {
-		unsigned k = sens_pad_pattern(p + pad, s->end - pad);
+	for (uint64_t pos = pad; pad < s->end;) {
+		unsigned k = previrt_ab_pad_at(s->kind, p + s->start, (unsigned)(pos - s->start),
+					       (unsigned)(pad - s->start), (unsigned)(s->end - s->start));
 		if (!k) {
 			char hex[64] = "";
 			size_t h = 0;
@@ -421,7 +422,7 @@ static void check_bytes(struct records *r, const struct elf_file *f, const struc
 				h += (size_t)snprintf(hex + h, sizeof hex - h, "%s%02x", q > pad ? " " : "",
 						      p[q]);
 			records_site_problem(r, s, "%s site padding at +%llu is `%s`, not one of the "
-					     "afterburner's NOP patterns", kname(s->kind),
+					     "afterburner's padding patterns", kname(s->kind),
 					     (unsigned long long)(pad - s->start), hex);
 			return;
 		}

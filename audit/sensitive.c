@@ -359,15 +359,6 @@ int sens_is_shadow_partner(unsigned kind)
 	return kind == K(HLT) || kind == K(SYSEXIT) || kind == K(SYSRET) || kind == K(MWAIT);
 }
 
-unsigned sens_pad_pattern(const uint8_t *p, size_t n)
-{
-	/* the patterns share no prefix, so the first match is the only one */
-	for (unsigned len = PREVIRT_AB_NOP_MAX; len > 0; len--)
-		if (len <= n && memcmp(p, previrt_ab_nop[len], len) == 0)
-			return len;
-	return 0;
-}
-
 const char *sens_kind_name(unsigned kind)
 {
 	return kind < PREVIRT_AB_NKINDS ? previrt_ab_kind_name[kind] : "?";

@@ -39,8 +39,6 @@ void sens_decode(int bits, const uint8_t *p, size_t n, uint64_t addr, struct ins
 int sens_kind_matches(unsigned kind, const struct insn *in);
 /* Kinds that may run in the interrupt shadow of sti inside one site. */
 int sens_is_shadow_partner(unsigned kind);
-/* Length of the afterburner NOP pattern at p[0..n), or 0 if there is none. */
-unsigned sens_pad_pattern(const uint8_t *p, size_t n);
 const char *sens_kind_name(unsigned kind);
 
 #endif

@@ -15,7 +15,7 @@
  * Site record.  rel is position independent (site start minus the address of
  * the rel field itself), so relocation, KASLR and 32/64-bit images need no
  * run-time fix-ups.  The site is [start, start + len): the original
- * instruction (insn_len bytes, prefixes included) followed only by NOPs.
+ * instruction (insn_len bytes, prefixes included) followed only by padding.
  * With PREVIRT_AB_F_SHADOW the instruction (always STI) is followed by exactly
  * one more instruction that executes in its interrupt shadow (hlt, sysexit,
  * sysret, mwait) before the NOPs; the pair must stay adjacent on raw
@@ -23,12 +23,23 @@
  *
  * Padding.  The afterburner pads each site to previrt_ab_site_len[kind]
  * bytes (or to the instruction's own length if that is longer) with the
- * multi-byte NOPs recommended by Intel and AMD (0f 1f /0 forms, 66 90, 90;
- * never a jump).  Every site is at least 7 bytes, so a rewrite to
- * "call rel32" (5), "call *abs32" (6) or "lcall $sel,$abs32" (7) fits.  Kinds
- * with inline fast paths in 32-bit code get more, after the original
- * Afterburner's measured needs (cli 8, sti 24, popf 22).  Changing this table
- * changes the layout of every afterburnt binary: bump PREVIRT_AB_VERSION.
+ * multi-byte NOPs recommended by Intel and AMD (0f 1f /0 forms, 66 90, 90).
+ * Every site is at least 7 bytes, so a rewrite to "call rel32" (5),
+ * "call *abs32" (6) or "lcall $sel,$abs32" (7) fits.  Kinds with inline fast
+ * paths in 32-bit code get more, after the original Afterburner's measured
+ * needs (cli 8, sti 24, popf 22).  Changing this table changes the layout of
+ * every afterburnt binary: bump PREVIRT_AB_VERSION.
+ *
+ * Restart tail (version 2; INT sites only).  An OS restarts an interrupted
+ * system call by moving the return address back by the 2 bytes of
+ * `int $n` (Linux: regs->ip -= 2), and Linux's i386 vDSO returns from
+ * sysenter to the address after its `int $0x80` (int80_landing_pad), so the
+ * 2 bytes before an INT site's end must enter the site again.  An INT site
+ * is therefore
+ *     int $n; jmp short <site end>; NOPs; jmp short <site start>
+ * (eb <len - insn_len - 2> ... eb <-len>).  A VMM keeps the last two bytes
+ * when it rewrites the site (its rewrite has len - 2 bytes) and resumes at
+ * the site's end.  previrt_ab_pad_at() is the one definition readers use.
  */
 #ifndef PREVIRT_AFTERBURN_H
 #define PREVIRT_AFTERBURN_H
@@ -37,7 +48,7 @@
 
 #define PREVIRT_AB_SECTION ".afterburn"
 #define PREVIRT_AB_MAGIC 0x6e727562u /* "burn" little-endian, in rel of a HEADER */
-#define PREVIRT_AB_VERSION 1u        /* in len of a HEADER */
+#define PREVIRT_AB_VERSION 2u        /* in len of a HEADER */
 #define PREVIRT_AB_RECORD_SIZE 8u
 #define PREVIRT_AB_MIN_SITE 7u
 
@@ -63,7 +74,7 @@ _Static_assert(sizeof(struct previrt_ab_record) == PREVIRT_AB_RECORD_SIZE,
 	X(LRET, 6, 7)                                                        \
 	X(FARJMP, 7, 7)                                                      \
 	X(FARCALL, 8, 7)                                                     \
-	X(INT, 9, 7)          /* int $n only: int3/int1/into trap anyway */  \
+	X(INT, 9, 9)          /* int $n only: int3/int1/into trap anyway */  \
 	X(HLT, 10, 7)                                                        \
 	X(IN, 11, 7)                                                         \
 	X(OUT, 12, 7)                                                        \
@@ -163,5 +174,50 @@ static const uint8_t previrt_ab_nop[PREVIRT_AB_NOP_MAX + 1][PREVIRT_AB_NOP_MAX] 
 #define PREVIRT_AB_F_INLINE 0x20u   /* from a compiler #APP (inline asm) block */
 #define PREVIRT_AB_F_SHADOW 0x40u   /* STI + one shadowed instruction, see above */
 #define PREVIRT_AB_F_RESERVED 0x80u /* must be zero */
+
+/* The restart tail (see the top of this file): which kinds end with it. */
+#define PREVIRT_AB_TAIL 2u      /* bytes of each of its two short jumps */
+#define PREVIRT_AB_TAIL_MAX 128u /* longest site a short jump back can span */
+static inline int previrt_ab_restarts(unsigned kind)
+{
+	return kind == PREVIRT_AB_KIND_INT;
+}
+
+/* The shortest site of this kind a VMM can still rewrite to a far call. */
+static inline unsigned previrt_ab_min_len(unsigned kind)
+{
+	return PREVIRT_AB_MIN_SITE + (previrt_ab_restarts(kind) ? PREVIRT_AB_TAIL : 0);
+}
+
+/* Length of the padding element at offset pos of a site of `kind` and `len`
+ * bytes whose instruction(s) end at offset pad (site points at its start),
+ * or 0 if the bytes there are not what the afterburner writes. */
+static inline unsigned previrt_ab_pad_at(unsigned kind, const uint8_t *site, unsigned pad,
+					 unsigned pos, unsigned len)
+{
+	unsigned end = len;
+	if (previrt_ab_restarts(kind)) {
+		if (len < pad + 2 * PREVIRT_AB_TAIL || len > PREVIRT_AB_TAIL_MAX)
+			return 0;
+		if (pos == pad)
+			return site[pos] == 0xeb && site[pos + 1] == len - pad - PREVIRT_AB_TAIL
+				       ? PREVIRT_AB_TAIL
+				       : 0;
+		if (pos == len - PREVIRT_AB_TAIL)
+			return site[pos] == 0xeb && site[pos + 1] == (uint8_t)(0x100 - len) ? PREVIRT_AB_TAIL
+											 : 0;
+		end = len - PREVIRT_AB_TAIL;
+	}
+	for (unsigned n = PREVIRT_AB_NOP_MAX; n >= 1; n--) {
+		unsigned k = 0;
+		if (pos >= end || n > end - pos)
+			continue;
+		while (k < n && site[pos + k] == previrt_ab_nop[n][k])
+			k++;
+		if (k == n)
+			return n;
+	}
+	return 0;
+}
 
 #endif

@@ -1,12 +1,10 @@
-/* The afterburner's padding (previrt_ab_nop in include/previrt/afterburn.h):
- * recognised when validating a site, written when a rewrite leaves room. */
+/* The afterburner's NOPs (previrt_ab_nop in include/previrt/afterburn.h),
+ * written when a rewrite leaves room; previrt_ab_pad_at() recognises them. */
 #ifndef IPVMM_CORE_NOPS_H
 #define IPVMM_CORE_NOPS_H
 
 #include <stdint.h>
 
-/* Length of the padding NOP at p[0..n), 0 if there is none. */
-unsigned nop_len(const uint8_t *p, unsigned n);
 /* Fills buf[0..n) with padding NOPs, longest first. */
 void nop_fill(uint8_t *buf, unsigned n);
 

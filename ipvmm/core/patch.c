@@ -118,8 +118,8 @@ static int check_site(const struct patch_image *img, uint32_t i, uint64_t rec_ad
 				    addr, 0);
 		pos += (unsigned)m;
 	}
-	while (pos < r->len) {
-		unsigned m = nop_len(p + pos, r->len - pos);
+	for (unsigned pad = pos; pos < r->len;) {
+		unsigned m = previrt_ab_pad_at(r->kind, p, pad, pos, r->len);
 		if (!m)
 			return fail(err, i, addr, "record %u (%s at %x): byte %u of the site is not padding",
 				    kn, i, addr, pos);
@@ -174,6 +174,9 @@ static uint32_t le32(const uint8_t *b)
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
+_Static_assert(PREVIRT_AB_VERSION < 10, "version_str is one digit");
+static const char version_str[] = {'0' + PREVIRT_AB_VERSION, 0};
+
 static int validate(const struct patch_image *img, struct patch_site *sites, uint32_t max,
 		    uint32_t *nsites, struct patch_stats *st, struct patch_error *err)
 {
@@ -195,8 +198,8 @@ static int validate(const struct patch_image *img, struct patch_site *sites, uin
 					    0, i, rec_addr, 0);
 			if (r.len != PREVIRT_AB_VERSION)
 				return fail(err, i, rec_addr,
-					    "record %u at %x: annotation ABI version %u, this VMM reads version 1",
-					    0, i, rec_addr, r.len);
+					    "record %u at %x: annotation ABI version %u, this VMM reads version %s",
+					    version_str, i, rec_addr, r.len);
 			seen_header = 1;
 			st->headers++;
 			continue;
@@ -228,14 +231,15 @@ static int validate(const struct patch_image *img, struct patch_site *sites, uin
 
 /* Encodes a call/jmp of the rule into buf; returns its length, or 0 when
  * it cannot be used at this site (mode, early boot, distance, room). */
-static unsigned encode_xfer(const struct patch_site *s, const struct patch_rule *r, uint8_t *buf)
+static unsigned encode_xfer(const struct patch_site *s, const struct patch_rule *r, unsigned room,
+			   uint8_t *buf)
 {
 	int call = r->action == PATCH_CALL;
 	unsigned mode = s->flags & PREVIRT_AB_F_MODE_MASK;
 	uint64_t t = r->target;
 	switch (r->xfer) {
 	case XFER_REL32: {
-		if (s->flags & PREVIRT_AB_F_EARLY || mode == PREVIRT_AB_F_MODE16 || s->len < 5)
+		if (s->flags & PREVIRT_AB_F_EARLY || mode == PREVIRT_AB_F_MODE16 || room < 5)
 			return 0;
 		int64_t d = (int64_t)(t - (s->addr + 5));
 		if (mode == PREVIRT_AB_F_MODE32)
@@ -248,7 +252,7 @@ static unsigned encode_xfer(const struct patch_site *s, const struct patch_rule 
 		return 5;
 	}
 	case XFER_ABS:
-		if (mode != PREVIRT_AB_F_MODE32 || s->len < 6 || t > UINT32_MAX)
+		if (mode != PREVIRT_AB_F_MODE32 || room < 6 || t > UINT32_MAX)
 			return 0;
 		buf[0] = 0xff;
 		buf[1] = call ? 0x15 : 0x25;
@@ -256,7 +260,7 @@ static unsigned encode_xfer(const struct patch_site *s, const struct patch_rule 
 			buf[2 + k] = (uint8_t)(t >> (8 * k));
 		return 6;
 	case XFER_FAR:
-		if (mode != PREVIRT_AB_F_MODE32 || s->len < 7 || t > UINT32_MAX)
+		if (mode != PREVIRT_AB_F_MODE32 || room < 7 || t > UINT32_MAX)
 			return 0;
 		buf[0] = call ? 0x9a : 0xea;
 		for (unsigned k = 0; k < 4; k++)
@@ -274,11 +278,13 @@ static void rewrite(const struct patch_image *img, const struct patch_policy *po
 	const struct patch_rule *r = &pol->rule[s->kind];
 	uint8_t buf[256];
 	unsigned used = 0;
-	nop_fill(buf, s->len);
+	/* a restart tail stays: the rewrite has the bytes before it */
+	unsigned room = s->len - (previrt_ab_restarts(s->kind) ? PREVIRT_AB_TAIL : 0);
+	nop_fill(buf, room);
 	switch (r->action) {
 	case PATCH_INLINE: {
-		int w = r->emit ? r->emit(s, buf, s->len, pol->ctx) : -1;
-		if (w < 0 || (unsigned)w > s->len)
+		int w = r->emit ? r->emit(s, buf, room, pol->ctx) : -1;
+		if (w < 0 || (unsigned)w > room)
 			goto too_short;
 		used = (unsigned)w;
 		ks->inlined++;
@@ -286,7 +292,7 @@ static void rewrite(const struct patch_image *img, const struct patch_policy *po
 	}
 	case PATCH_CALL:
 	case PATCH_JMP:
-		used = encode_xfer(s, r, buf);
+		used = encode_xfer(s, r, room, buf);
 		if (!used)
 			goto too_short;
 		s->xfer_len = (uint8_t)used;
@@ -302,10 +308,10 @@ static void rewrite(const struct patch_image *img, const struct patch_policy *po
 	s->action = r->action;
 	/* the rest of the site: whole NOPs again (the replacement may have
 	 * ended inside one of the originals) */
-	nop_fill(buf + used, s->len - used);
+	nop_fill(buf + used, room - used);
 	/* validated: [addr, addr + len) is inside the image */
 	uint8_t *dst = img_ptr(img, s->addr, s->len);
-	for (unsigned k = 0; k < s->len; k++)
+	for (unsigned k = 0; k < room; k++)
 		dst[k] = buf[k];
 	return;
 too_short:

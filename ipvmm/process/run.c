@@ -108,8 +108,9 @@ int step_done(void)
 }
 
 
-/* The vDSO's int $0x80 site, which a far call filled (7 bytes): ret is the
- * EIP after it, now[] the data selectors ring 3 had loaded. */
+/* The vDSO's int $0x80 site, which a far call fills but for its restart tail
+ * (vdso_patch checked the length): ret is the EIP after the far call, now[]
+ * the data selectors ring 3 had loaded.  The return goes past the tail. */
 void vdso_int80(uint32_t ret, const uint16_t now[S_NSEG])
 {
 	if (M.cpu.cpl == 3)
@@ -120,7 +121,7 @@ void vdso_int80(uint32_t ret, const uint16_t now[S_NSEG])
 		x86_decode(bytes, sizeof bytes, X86_MODE32, &int80);
 	M.vdso_calls++;
 	M.cpu.eip = ret - 7;
-	vcpu_emulate(&M.cpu, &int80, 7);
+	vcpu_emulate(&M.cpu, &int80, previrt_ab_site_len[PREVIRT_AB_KIND_INT]);
 }
 
 /* A patched site's far call into the VMM: ret is the EIP after it. */

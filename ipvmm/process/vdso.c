@@ -68,6 +68,16 @@ int vdso_patch(uint8_t *image, uint64_t len, uint16_t sel, uint32_t entry,
 				 pe.rec, pe.msg);
 			return -1;
 		}
+		for (uint32_t k = 0; k < n; k++)
+			if (sites[k].kind == PREVIRT_AB_KIND_INT &&
+			    (sites[k].len != previrt_ab_site_len[PREVIRT_AB_KIND_INT] ||
+			     sites[k].action != PATCH_CALL)) {
+				/* vdso_int80 resumes at the far call + its restart tail */
+				snprintf(err, errsz, "vDSO at image offset %#llx: record %u: an int site of %u bytes, not %u",
+					 (unsigned long long)off, sites[k].rec, sites[k].len,
+					 previrt_ab_site_len[PREVIRT_AB_KIND_INT]);
+				return -1;
+			}
 		found++;
 	}
 	return found;

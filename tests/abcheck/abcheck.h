@@ -81,8 +81,8 @@ const char *sym_label(const struct obj *o, const struct elf_sym *s);
 
 /* --- insn.c -------------------------------------------------------------- */
 
-/* Instructions are decoded by audit/sensitive.c (sens_init, sens_decode,
- * sens_pad_pattern), in AT&T syntax like the assembler input. */
+/* Instructions are decoded by audit/sensitive.c (sens_init, sens_decode), in
+ * AT&T syntax like the assembler input; padding is previrt_ab_pad_at(). */
 
 /* Whether `in` is an instruction the record kind may annotate. */
 int kind_matches(unsigned kind, const struct insn *in);

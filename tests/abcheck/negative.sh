@@ -243,7 +243,7 @@ sed -e 's/^2:\t\.fill 5,1,0x90$/2:\t.byte 0x0f,0x1f,0x44,0,0/' alt.s >alt.ab.s
 cat >>alt.ab.s <<'EOF'
 	.pushsection .afterburn,"a",@progbits
 	.balign 4
-	.long 0x6e727562; .byte 1,0,0,0
+	.long 0x6e727562; .byte 2,0,0,0
 	.long 1b - .; .byte 7, 2, 23, 3
 	.popsection
 EOF
@@ -257,13 +257,13 @@ cat >int3.ab.s <<'EOF'
 f:	nop
 	ret
 1:	int3
-	.byte 0x66,0x0f,0x1f,0x44,0,0
+	.byte 0xeb,6,0x0f,0x1f,0x40,0,0xeb,0xf7
 	nop
 	ret
 	.pushsection .afterburn,"a",@progbits
 	.balign 4
-	.long 0x6e727562; .byte 1,0,0,0
-	.long 1b - .; .byte 7, 1, 9, 3
+	.long 0x6e727562; .byte 2,0,0,0
+	.long 1b - .; .byte 9, 1, 9, 3
 	.popsection
 EOF
 as --64 int3.s -o int3.o && as --64 int3.ab.s -o int3.ab.o
@@ -274,7 +274,7 @@ for g in grp:'.section .text.x,"axG",@progbits,x,comdat':3 init:'.section .init.
 	IFS=: read -r name sec flags <<<"$g"
 	printf '\t%s\n\tcli\n\tret\n' "$sec" >$name.s
 	printf '\t%s\n1:\tcli\n\t.byte 0x0f,0x1f,0x80,0,0,0,0\n\tret\n' "$sec" >$name.ab.s
-	printf '\t.section .afterburn,"a",@progbits\n\t.balign 4\n\t.long 0x6e727562; .byte 1,0,0,0\n\t.long 1b - .; .byte 8,1,1,%s\n' \
+	printf '\t.section .afterburn,"a",@progbits\n\t.balign 4\n\t.long 0x6e727562; .byte 2,0,0,0\n\t.long 1b - .; .byte 8,1,1,%s\n' \
 		"$flags" >>$name.ab.s
 	as --64 $name.s -o $name.o && as --64 $name.ab.s -o $name.ab.o
 done
@@ -334,7 +334,7 @@ done
 
 # Broken records and sites (byte offsets: x.ab.o's record 1 is cli at .text+0,
 # record 2 rdtsc at .text+0xa; a record is rel(4) len insn_len kind flags).
-patched x.ab.o .text 3 01; expect "padding byte" 1 "is not an afterburner NOP sequence" x.o n.o
+patched x.ab.o .text 3 01; expect "padding byte" 1 "is not the afterburner's padding" x.o n.o
 patched x.ab.o .afterburn 14 02; expect "kind CLI->STI" 1 "STI site holds \`cli\`" x.o n.o
 patched x.ab.o .afterburn 14 63; expect "kind 99" 1 "kind 99 out of range" x.o n.o
 patched x.ab.o .afterburn 14 63; expect "lost record" 1 "which has no site record" x.o n.o
@@ -344,10 +344,10 @@ patched x.ab.o .afterburn 15 42; expect "SHADOW on CLI" 1 "SHADOW flag on a CLI 
 patched x.ab.o .afterburn 15 06; expect "INIT in .text" 1 "INIT flag set outside init code" x.o n.o
 patched x.ab.o .afterburn 15 12; expect "PREFIXED without prefix" 1 "PREFIXED flag" x.o n.o
 patched x.ab.o .afterburn 12 06; expect "site too short" 1 "below the minimum 7" x.o n.o
-patched x.ab.o .afterburn 12 09; expect "site overlaps" 1 "is not an afterburner NOP sequence" x.o n.o
+patched x.ab.o .afterburn 12 09; expect "site overlaps" 1 "is not the afterburner's padding" x.o n.o
 patched x.ab.o .afterburn 13 02; expect "insn_len" 1 "record says 2 bytes" x.o n.o
 patched x.ab.o .afterburn 0 6275726f; expect "HEADER magic" 1 "HEADER magic 0x6f727562" x.o n.o
-patched x.ab.o .afterburn 4 02; expect "HEADER version" 1 "HEADER version 2" x.o n.o
+patched x.ab.o .afterburn 4 01; expect "HEADER version" 1 "HEADER version 1" x.o n.o
 patched x.ab.o .afterburn 16 f0000000; expect "site outside section" 1 "is outside .text" x.o n.o
 patched x.ab.o .afterburn 16 00000000; expect "two records, one site" 1 "overlaps site" x.o n.o
 patched x.ab.o .text 9 f7; expect "branch target" 1 "\`jmp 1\` refers to 0x1, expected 0x0" x.o n.o

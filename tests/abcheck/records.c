@@ -169,12 +169,14 @@ static void check_padding(const struct obj *ab, const struct site *st)
 {
 	const uint8_t *p = st->sec->data;
 	for (uint64_t pos = st->pad_start; pos < st->end;) {
-		unsigned k = sens_pad_pattern(p + pos, st->end - pos);
+		unsigned k = previrt_ab_pad_at(st->kind, p + st->start,
+					       (unsigned)(st->pad_start - st->start),
+					       (unsigned)(pos - st->start), (unsigned)(st->end - st->start));
 		if (!k) {
 			char hex[64];
 			hex_bytes(hex, sizeof hex, p + pos, st->end - pos);
 			report_fail(ab->path, st->sec->name, pos,
-				    "%s site padding: `%s` is not an afterburner NOP sequence "
+				    "%s site padding: `%s` is not the afterburner's padding "
 				    "(site 0x%llx..0x%llx)",
 				    kind_name(st->kind), hex, (unsigned long long)st->start,
 				    (unsigned long long)st->end);

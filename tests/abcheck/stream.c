@@ -201,10 +201,12 @@ static void report_mismatch(const struct pairing *P, uint64_t i, const struct in
 static int padding_shaped(const struct sec *s, uint64_t j, uint64_t j2, unsigned kind,
 			  unsigned insn_len)
 {
-	if (previrt_ab_site_len[kind] <= insn_len || j2 - j != previrt_ab_site_len[kind] - insn_len)
+	if (previrt_ab_site_len[kind] <= insn_len || j2 - j != previrt_ab_site_len[kind] - insn_len ||
+	    j < insn_len)
 		return 0;
-	for (unsigned k; j < j2; j += k)
-		if (!(k = sens_pad_pattern(s->data + j, j2 - j)))
+	const uint8_t *site = s->data + j - insn_len;
+	for (unsigned k, pos = insn_len; pos < previrt_ab_site_len[kind]; pos += k)
+		if (!(k = previrt_ab_pad_at(kind, site, insn_len, pos, previrt_ab_site_len[kind])))
 			return 0;
 	return 1;
 }

@@ -77,7 +77,7 @@ burn() { "$ab" --arch="$1" -o "$tmp/$2.ab.s" "$tmp/$2.s" || bad "afterburn faile
 # The header every hand-written .afterburn starts with, and the code the
 # hand-written records point at: a cli site of 8 bytes (cli + 7-byte nop)
 # after a 5-byte mov whose immediate holds no useful bytes.
-HDR='	.long 0x6e727562; .byte 1,0,0,0'
+HDR='	.long 0x6e727562; .byte 2,0,0,0'
 cat >"$tmp/code.inc" <<'EOF'
 	.text
 	.globl f
@@ -240,11 +240,11 @@ expect "truncated .afterburn" 1 \
 	"record #2 (.afterburn+0x10), site -: .afterburn is 19 bytes, not a multiple of 8: the last 3 bytes are a truncated record" -- \
 	"$pv" audit "$tmp/trunc.o"
 
-handmade version '	.long 0x6e727562; .byte 2,0,0,0' '	.long site-.; .byte 8,1,1,2'
+handmade version '	.long 0x6e727562; .byte 1,0,0,0' '	.long site-.; .byte 8,1,1,2'
 expect "wrong ABI version" 1 \
-	"record #0 (.afterburn+0x0), site -: HEADER says ABI version 2, expected version 1" -- \
+	"record #0 (.afterburn+0x0), site -: HEADER says ABI version 1, expected version 2" -- \
 	"$pv" audit "$tmp/version.o"
-handmade magic '	.long 0x6e727561; .byte 1,0,0,0' '	.long site-.; .byte 8,1,1,2'
+handmade magic '	.long 0x6e727561; .byte 2,0,0,0' '	.long site-.; .byte 8,1,1,2'
 expect "wrong HEADER magic" 1 "HEADER magic 0x6e727561, expected 0x6e727562" -- "$pv" audit "$tmp/magic.o"
 
 handmade overlap "$HDR" '	.long site-.; .byte 8,1,1,2' '	.long site+4-.; .byte 7,1,1,2'
@@ -276,7 +276,7 @@ expect "bad record fields" 1 "record #1 (.afterburn+0x8), site 0x5 (site+0x0, .t
 	"record says 64-bit code, but .text is 32-bit code here" -- "$pv" audit "$tmp/fields.o"
 
 handmade padding "$HDR" '	.long site-.; .byte 9,1,1,2'
-expect "padding that is not a NOP pattern" 1 "CLI site padding at +8 is \`c3\`, not one of the afterburner's NOP patterns" -- \
+expect "padding that is not a NOP pattern" 1 "CLI site padding at +8 is \`c3\`, not one of the afterburner's padding patterns" -- \
 	"$pv" audit "$tmp/padding.o"
 
 # --- JSON --------------------------------------------------------------------

@@ -26,4 +26,4 @@ drv:
 	movl	(%edx), %ecx
 	movl	%eax, 4(%edx)
 	ret
-	.pushsection .afterburn,0,"a",@progbits;.balign 4;.long 0x6e727562;.byte 1,0,0,0;.popsection
+	.pushsection .afterburn,0,"a",@progbits;.balign 4;.long 0x6e727562;.byte 2,0,0,0;.popsection

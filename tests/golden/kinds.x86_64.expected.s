@@ -61,4 +61,4 @@ kinds64:
 	jmp	*%rax
 	callq	*%rdx
 	ret
-	.pushsection .afterburn,0,"a",@progbits;.balign 4;.long 0x6e727562;.byte 1,0,0,0;.popsection
+	.pushsection .afterburn,0,"a",@progbits;.balign 4;.long 0x6e727562;.byte 2,0,0,0;.popsection

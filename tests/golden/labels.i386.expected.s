@@ -19,4 +19,4 @@ l:
 	jmp	4b
 80470:	ret
 	jmp	80470b
-	.pushsection .afterburn,0,"a",@progbits;.balign 4;.long 0x6e727562;.byte 1,0,0,0;.popsection
+	.pushsection .afterburn,0,"a",@progbits;.balign 4;.long 0x6e727562;.byte 2,0,0,0;.popsection

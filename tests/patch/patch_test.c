@@ -230,7 +230,7 @@ static void before_end(struct fake *f) { put_rec(f, -(int32_t)(AB_OFF + 8 * 6) -
 static void wrong_len(struct fake *f) { f->img[AB_OFF + 8 * 2 + 5] = 2; }
 static void wrong_kind(struct fake *f) { f->img[AB_OFF + 8 * 1 + 6] = K(STI); }
 static void bad_pad(struct fake *f) { f->img[0x40 + 5] = 0xcc; }
-static void bad_version(struct fake *f) { f->img[AB_OFF + 4] = 2; }
+static void bad_version(struct fake *f) { f->img[AB_OFF + 4] = 1; }
 static void bad_magic(struct fake *f) { f->img[AB_OFF] ^= 1; }
 static void no_header(struct fake *f) { memcpy(f->img + AB_OFF, f->img + AB_OFF + 8, 8); }
 static void reserved_flag(struct fake *f) { f->img[AB_OFF + 8 * 5 + 7] |= PREVIRT_AB_F_RESERVED; }
@@ -250,7 +250,7 @@ static void test_rejects(void)
 	expect_reject("insn_len does not match", wrong_len, 2);
 	expect_reject("instruction is not the kind", wrong_kind, 1);
 	expect_reject("padding overwritten", bad_pad, 1);
-	expect_reject("ABI version 2", bad_version, 0);
+	expect_reject("ABI version 1 (before the restart tail)", bad_version, 0);
 	expect_reject("header magic", bad_magic, 0);
 	expect_reject("site before any header", no_header, 0);
 	expect_reject("reserved flag", reserved_flag, 5);
@@ -279,6 +279,65 @@ static struct patch_policy all_calls(int is64, uint64_t near)
 		p.rule[k] = is64 ? (struct patch_rule){PATCH_CALL, XFER_REL32, 0, near, 0}
 				 : (struct patch_rule){PATCH_CALL, XFER_FAR, 0x33, 0xffe00000u, 0};
 	return p;
+}
+
+/* An int $0x80 site of n bytes with the restart tail (afterburn.h), at off. */
+static void int80_site(struct fake *f, unsigned off, unsigned n)
+{
+	static const uint8_t INT80[] = {0xcd, 0x80};
+	site(f, off, INT80, 2, n, K(INT), M32);
+	f->img[off + 2] = 0xeb, f->img[off + 3] = (uint8_t)(n - 4);
+	nop_fill(f->img + off + 4, n - 6);
+	f->img[off + n - 2] = 0xeb, f->img[off + n - 1] = (uint8_t)(0x100 - n);
+}
+
+/* The restart tail: the patcher accepts it only whole, and a rewrite keeps
+ * it, so an OS backing the return address up by 2 re-enters the site. */
+static void test_restart_tail(void)
+{
+	struct fake f;
+	fake_init(&f);
+	int80_site(&f, 0xd0, 9);
+	struct patch_policy pol = test_policy();
+	pol.rule[K(INT)] = (struct patch_rule){PATCH_CALL, XFER_FAR, 0x33, 0xffe00300, 0};
+	struct patch_site sites[8];
+	uint32_t n;
+	struct patch_stats st;
+	struct patch_error err;
+	int rc = patch_image(&f.pi, &pol, sites, 8, &n, &st, &err);
+	check(rc == 0, "int site with its restart tail rejected: %s", rc ? err.msg : "");
+	static const uint8_t want[9] = {0x9a, 0x00, 0x03, 0xe0, 0xff, 0x33, 0x00, 0xeb, 0xf7};
+	check(memcmp(f.img + 0xd0, want, 9) == 0, "int site: far call, then the tail's jump back");
+	check(st.kind[K(INT)].called == 1, "int site: not called");
+
+	/* every other shape is refused before anything is written */
+	static const struct {
+		const char *what;
+		unsigned len, at;
+		uint8_t byte;
+	} bad[] = {
+		{"int site without a tail (NOPs to its end)", 9, 7, 0x66},
+		{"tail jumping back to the wrong place", 9, 8, 0xf8},
+		{"jump over the NOPs to the wrong place", 9, 3, 0x04},
+		{"int site too short for the tail", 5, 0, 0},
+	};
+	for (unsigned k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		fake_init(&f);
+		if (bad[k].len == 5) {
+			static const uint8_t INT80[] = {0xcd, 0x80};
+			site(&f, 0xd0, INT80, 2, 7, K(INT), M32); /* version 1 layout */
+		} else {
+			int80_site(&f, 0xd0, bad[k].len);
+			f.img[0xd0 + bad[k].at] = bad[k].byte;
+			if (bad[k].at == 7)
+				f.img[0xd0 + 8] = 0x90; /* 66 90 */
+		}
+		uint8_t before[sizeof f.raw];
+		memcpy(before, f.raw, sizeof before);
+		rc = patch_image(&f.pi, &pol, sites, 8, &n, &st, &err);
+		check(rc != 0 && err.rec == 6, "%s: accepted (rec %u: %s)", bad[k].what, err.rec, err.msg);
+		check(memcmp(before, f.raw, sizeof before) == 0, "%s: image written", bad[k].what);
+	}
 }
 
 static void test_kernel(const char *path)
@@ -344,6 +403,7 @@ int main(int argc, char **argv)
 {
 	test_good();
 	test_rejects();
+	test_restart_tail();
 	for (int i = 1; i < argc; i++)
 		test_kernel(argv[i]);
 	printf("patch_test: %u passed, %u failed\n", passed, failed);
