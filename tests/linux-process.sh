@@ -3,8 +3,9 @@
 # boots the afterburnt vmlinux with a busybox initramfs and runs
 # guests/linux/process-check.sh in the guest (fork/exec of 200 processes, a
 # pipeline, signals, /proc/cpuinfo and /proc/interrupts, 64 MiB touched page
-# by page); the host times `sleep 1` (within 10%) and compares the guest's
-# `date` with its own clock (within a second); the run must end with the
+# by page, a system call restarted after a signal); the host times
+# `sleep 1` (within 10%) and compares the guest's `date` with its own clock
+# (within a second); the run must end with the
 # guest's reboot -f and status 0.  Then the same script, same build, on QEMU
 # TCG (`--platform=qemu`, which boots this vmlinux's bzImage).  Then an
 # interactive shell driven through a pipe, ended by `poweroff -f`, and a
@@ -32,11 +33,11 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 bad() { echo "linux-process.sh: FAIL: $*"; fail=1; }
 
-for p in memtouch segload hostile fpucheck; do
+for p in memtouch segload hostile fpucheck restart; do
 	gcc -m32 -static -O2 -fno-stack-protector -Wall -Wextra -Werror -o "$tmp/$p" "$top/guests/linux/$p.c" || exit 1
 done
 initrd=$("$top/guests/linux/initramfs.sh" --arch i386 --add "$tmp/memtouch=/bin/memtouch" \
-	--add "$tmp/segload=/bin/segload" --add "$tmp/hostile=/bin/hostile" --add "$tmp/fpucheck=/bin/fpucheck" \
+	--add "$tmp/segload=/bin/segload" --add "$tmp/hostile=/bin/hostile" --add "$tmp/fpucheck=/bin/fpucheck" --add "$tmp/restart=/bin/restart" \
 	--add "$top/guests/linux/process-check.sh=/process-check.sh" | tail -n 1) || exit 1
 
 # boot PLATFORM: the console, each line stamped with the host's clock
@@ -54,10 +55,10 @@ verify() {
 	platform=$1 log=$tmp/$1.log
 	rc=$(cat "$tmp/$platform.rc")
 	echo "--- $platform: exit $rc"
-	grep -E ' (check|sleep|date|memtouch|hostile):' "$log" | cut -d' ' -f2-
+	grep -E ' (check|sleep|date|memtouch|hostile|restart):' "$log" | cut -d' ' -f2-
 	[ "$rc" = 0 ] || { bad "$platform: exit status $rc"; tail -n 20 "$log"; cat "$tmp/$platform.err"; }
 	for c in fork-exec-200 pipeline signals proc-cpuinfo proc-interrupts memory-64M hostile-contained \
-		fpu-across-preemption; do
+		fpu-across-preemption syscall-restart-through-vdso; do
 		grep -q " check: $c: ok\$" "$log" || bad "$platform: check $c did not pass"
 	done
 	grep -q ' check: done, 0 failed$' "$log" || bad "$platform: the guest script did not finish cleanly"

@@ -39,6 +39,7 @@ check proc-interrupts interrupts
 check memory-64M sh -c '/bin/memtouch 64 | grep -q "16384 pages ok"'
 check fork-private-copies sh -c '/bin/memtouch 4 fork 30 | grep -q "30 rounds ok"'
 check segment-load-across-syscall sh -c '/bin/segload | grep -q "segload: ok (vDSO used)"'
+check syscall-restart-through-vdso sh -c '/bin/restart'
 check fpu-across-preemption sh -c '/bin/fpucheck >/tmp/fpu.out; r=$?; cat /tmp/fpu.out; [ $r = 0 ] && grep -q "fpucheck: ok" /tmp/fpu.out'
 # Attacks on the sandbox by an ordinary program (hostile.c): host system
 # calls from 64-bit mode and by sysenter/syscall, reads of kernel and VMM
