@@ -110,6 +110,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose host /mnt 
 	{ echo "nested-host: 9p mount failed"; poweroff -f; }
 mount -t proc proc /mnt/proc; mount -t sysfs sys /mnt/sys; mount -t devtmpfs dev /mnt/dev
 mkdir -p /mnt/dev/pts /mnt/dev/shm; mount -t devpts pts /mnt/dev/pts; mount -t tmpfs shm /mnt/dev/shm
+# loopback, for tests that talk to a run's forwarded ports (no other network)
+ip link set lo up || echo "nested-host: no loopback"
 # the command (cmd.sh, in the host's /tmp), run by the host's own shell
 d=\$(cat /dir)
 # switch_root, not chroot: a chrooted process may not make user namespaces
