@@ -40,7 +40,7 @@ VMM_SRC := $(filter-out %_test.c,$(wildcard x86/*.c)) $(wildcard ipvmm/core/*.c 
 $(B)/bin/previrt: $(wildcard cli/*.c cli/*.h audit/*.c audit/*.h include/previrt/*.h) $(VMM_SRC) \
 		$(wildcard x86/*.h ipvmm/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -I. -fPIE -pie -o $@ $(wildcard cli/*.c audit/*.c) $(VMM_SRC) -lcapstone -lseccomp
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -I. -fPIE -pie -o $@ $(wildcard cli/*.c audit/*.c) $(VMM_SRC) -lcapstone -lseccomp -lslirp
 
 # gcc -B<dir>/ finds the assembler wrapper under the name "as".
 $(B)/libexec/previrt/as: $(B)/bin/afterburn-as

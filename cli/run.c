@@ -17,6 +17,7 @@
 #include "ipvmm/process/hosttsc.h"
 #include "ipvmm/process/run.h"
 #include "previrt/afterburn.h"
+#include "netopt.h"
 #include "xen.h"
 
 static void usage(FILE *f)
@@ -49,8 +50,13 @@ static void usage(FILE *f)
 	      "                           call allow-list around the VMM (to strace or debug it)\n"
 	      "  --net null               process platform: a DP83820 gigabit Ethernet card on\n"
 	      "                           the PCI bus, its link up, its cable going nowhere:\n"
-	      "                           frames sent are counted and dropped, none arrive (the\n"
-	      "                           host sides user and tap are not done yet)\n\n"
+	      "                           frames sent are counted and dropped, none arrive\n"
+	      "  --net user[,hostfwd=tcp::HOSTPORT-:GUESTPORT]...\n"
+	      "                           process platform: the card on libslirp's user-mode\n"
+	      "                           network, as QEMU's -netdev user (guest 10.0.2.15/24,\n"
+	      "                           gateway and host 10.0.2.2, DNS 10.0.2.3, DHCP); each\n"
+	      "                           hostfwd forwards a port of the host (127.0.0.1 unless\n"
+	      "                           an address is given; udp: too) to the guest\n\n"
 	      "Exit status: the guest's (0 when it resets the machine to shut down), 1 when\n"
 	      "the guest fails (message and registers on stderr), 2 for bad usage or input,\n"
 	      "3 when the user quit (Ctrl-]), 4 when the jail stopped a system call outside\n"
@@ -229,15 +235,8 @@ int run_main(int argc, char **argv)
 			c.ring3_in_vmm = 1;
 			break;
 		case 'N':
-			if (strcmp(optarg, "null") == 0) {
-				c.net = PV_NET_NULL;
-			} else if (strcmp(optarg, "none") == 0) {
-				c.net = PV_NET_NONE;
-			} else {
-				fprintf(stderr, "previrt run: --net: 'null' or 'none', not '%s' (user and tap: not "
-					"done yet)\n", optarg);
+			if (netopt_parse(&c, optarg))
 				return 2;
-			}
 			break;
 		case 'h':
 			usage(stdout);

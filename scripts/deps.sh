@@ -10,6 +10,8 @@ need="$need curl"
 # The Xen platform: Xen's public headers for ipvmm/xen (the hypervisor and
 # the pv_ops reference kernel are fetched into the cache, scripts/xen-packages.sh).
 need="$need libxen-dev"
+# previrt run --net user: the host side of the network card.
+need="$need libslirp-dev"
 missing=""
 for p in $need; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "nethost.h"
 
 static int write_file(const char *path, const char *text)
 {
@@ -117,16 +118,19 @@ static int empty_root(void)
 	return how;
 }
 
-/* No file descriptors but the console and keep_fd (guest RAM), no new
+/* No file descriptors but the console, keep_fd (guest RAM) and the network
+ * helper's eventfd, no new
  * ones, no core dump of guest memory, no locked memory, no message queues. */
 static unsigned limits(int keep_fd)
 {
 	int top = 2;
 	for (int fd = 3; fd < 4096; fd++)
-		if (fd != keep_fd)
+		if (fd != keep_fd && fd != NETHOST_FD)
 			close(fd); /* inherited ones may reach anything */
 	if (keep_fd > top)
 		top = keep_fd;
+	if (fcntl(NETHOST_FD, F_GETFD) >= 0 && NETHOST_FD > top)
+		top = NETHOST_FD; /* --net user's wakeup of its helper */
 	/* room for the socket of each VMM process's ring-3 stub */
 	top += 8;
 	struct rlimit nofile = {(rlim_t)top + 1, (rlim_t)top + 1}, zero = {0, 0};

@@ -43,6 +43,7 @@
 #include "ipvmm/dev/uart16550.h"
 #include "layout.h"
 #include "memory.h"
+#include "netring.h"
 #include "run.h"
 #include "switch.h"
 
@@ -80,6 +81,8 @@ struct machine {
 	struct pci_host pci;
 	struct dp83820 nic;     /* on the bus with --net */
 	uint64_t net_dropped;   /* frames the guest sent into --net null */
+	struct netring_pair *net; /* --net user: the rings to its helper */
+	uint64_t net_in_dropped; /* frames from the helper the card refused */
 	struct postcode post;
 	struct io_env env;
 	volatile sig_atomic_t in_vmm; /* host C code of the VMM is running */
@@ -154,6 +157,8 @@ int pv_load(const struct pv_config *cfg, struct elfimage *im);
 /* report.c */
 _Noreturn void finish(int status);
 void console_input(void);
+/* platform.c: frames from --net user's helper into the card */
+void net_input(void);
 
 /* segments.c */
 struct user_desc;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "nethost.h"
 
 /* ---- the vcpu_ops ---- */
 
@@ -28,6 +29,7 @@ static void halt(void *ctx)
 	uint64_t t = vmm_clock();
 	sigsuspend(&none); /* any signal: the timer brings the PIT up to date */
 	console_input();
+	net_input();
 	M.vmm_ns -= vmm_clock() - t; /* idle is not VMM time */
 }
 
@@ -144,6 +146,29 @@ static void nic_tx_null(void *ctx, const uint8_t *frame, uint32_t len)
 	M.net_dropped++;
 }
 
+static void nic_tx_user(void *ctx, const uint8_t *frame, uint32_t len)
+{
+	(void)ctx;
+	if (netring_push(&M.net->to_host, frame, len) == 0)
+		nethost_kick();
+}
+
+/* Frames the helper queued, into the card: at each tick and after each
+ * halt, like the console's input (so a burst never holds up the vCPU for
+ * longer than one ring). */
+void net_input(void)
+{
+	if (!M.net)
+		return;
+	const uint8_t *f;
+	uint32_t len;
+	for (unsigned k = 0; k < NETRING_SLOTS && (len = netring_peek(&M.net->to_guest, &f)); k++) {
+		if (dp83820_rx(&M.nic, f, len) != DP83820_RX_DELIVERED)
+			M.net_in_dropped++;
+		netring_pop(&M.net->to_guest);
+	}
+}
+
 static void nic_error(void *ctx, const char *dev, const char *what, uint64_t value)
 {
 	(void)ctx;
@@ -156,8 +181,8 @@ static void nic_error(void *ctx, const char *dev, const char *what, uint64_t val
  * ISA line 11, a locally administered MAC. */
 static int net_init(void)
 {
-	static const struct dp83820_config base = {
-		.phys = nic_phys, .tx = nic_tx_null, .error = nic_error,
+	struct dp83820_config base = {
+		.phys = nic_phys, .tx = M.net ? nic_tx_user : nic_tx_null, .error = nic_error,
 		.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}, .int_line = 11, .slot = 1,
 	};
 	if (pci_attach_host_bridge(&M.pci) || dp83820_init(&M.nic, &M.env, &M.pci, &base)) {
@@ -177,7 +202,7 @@ int devices_init(void)
 	    reset_ctl_init(&M.reset, &M.env) || pci_host_init(&M.pci, &M.env) ||
 	    postcode_init(&M.post))
 		return -1;
-	if (M.cfg->net == PV_NET_NULL && net_init())
+	if (M.cfg->net != PV_NET_NONE && net_init())
 		return -1;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include "console.h"
 #include "jail.h"
+#include "nethost.h"
 
 struct machine *pv_machine;
 struct pv_proc pv_proc;
@@ -184,12 +185,19 @@ static int pv_call(struct pv_ctx *c)
 int pv_run(const struct pv_config *cfg)
 {
 	char err[256];
+	/* first: the helper must map nothing of the VMM or the guest */
+	struct netring_pair *rings = NULL;
+	if (cfg->net == PV_NET_USER && !(rings = nethost_start(cfg, err, sizeof err))) {
+		fprintf(stderr, "previrt: %s\n", err);
+		return 1;
+	}
 	pv_machine = as_shared_alloc(sizeof *pv_machine);
 	if (!pv_machine || as_init(cfg->processes ? cfg->processes : 1, &as_hooks, err, sizeof err)) {
 		fprintf(stderr, "previrt: %s\n", pv_machine ? err : "shared memory for the VMM");
 		return 1;
 	}
 	M.cfg = cfg;
+	M.net = rings;
 	M.t0_ns = now_ns();
 	M.stubbed = !cfg->user_sees_kernel && !cfg->ring3_in_vmm;
 	if (cfg->mem < (2u << 20) || cfg->mem > (3ull << 30)) {

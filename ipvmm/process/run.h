@@ -8,6 +8,8 @@
 
 #include "previrt/afterburn.h"
 
+#define PV_MAX_HOSTFWD 8
+
 struct pv_config {
 	const char *kernel;
 	const char *initrd;          /* may be NULL */
@@ -28,8 +30,16 @@ struct pv_config {
 	/* guest ring 3 in the VMM's own processes, capped or without the
 	 * kernel's pages, instead of in stub processes (ring3.c) */
 	int ring3_in_vmm;
-	/* a network card (DP83820 on the PCI bus) and where its cable goes */
-	enum { PV_NET_NONE, PV_NET_NULL } net;
+	/* a network card (DP83820 on the PCI bus) and where its cable goes:
+	 * nowhere (null), or libslirp in a helper process (user, nethost.h)
+	 * with hostfwd rules */
+	enum { PV_NET_NONE, PV_NET_NULL, PV_NET_USER } net;
+	unsigned nhostfwd;
+	struct pv_hostfwd {
+		int udp;
+		uint32_t host_addr; /* IPv4, host byte order; 127.0.0.1 unless given */
+		uint16_t host_port, guest_port;
+	} hostfwd[PV_MAX_HOSTFWD];
 };
 
 /* Exit status of the run: 0 when the guest reset the machine (its way of
