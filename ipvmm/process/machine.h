@@ -157,8 +157,9 @@ int pv_load(const struct pv_config *cfg, struct elfimage *im);
 /* report.c */
 _Noreturn void finish(int status);
 void console_input(void);
-/* platform.c: frames from --net user's helper into the card */
-void net_input(void);
+/* platform.c: what the host has for the guest (console keys, frames from
+ * --net user's helper), taken at each timer tick and after each halt */
+void host_input(void);
 
 /* segments.c */
 struct user_desc;

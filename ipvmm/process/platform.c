@@ -28,8 +28,7 @@ static void halt(void *ctx)
 	sigemptyset(&none);
 	uint64_t t = vmm_clock();
 	sigsuspend(&none); /* any signal: the timer brings the PIT up to date */
-	console_input();
-	net_input();
+	host_input();
 	M.vmm_ns -= vmm_clock() - t; /* idle is not VMM time */
 }
 
@@ -153,10 +152,9 @@ static void nic_tx_user(void *ctx, const uint8_t *frame, uint32_t len)
 		nethost_kick();
 }
 
-/* Frames the helper queued, into the card: at each tick and after each
- * halt, like the console's input (so a burst never holds up the vCPU for
- * longer than one ring). */
-void net_input(void)
+/* Frames the helper queued, into the card (so a burst never holds up the
+ * vCPU for longer than one ring). */
+static void net_input(void)
 {
 	if (!M.net)
 		return;
@@ -167,6 +165,12 @@ void net_input(void)
 			M.net_in_dropped++;
 		netring_pop(&M.net->to_guest);
 	}
+}
+
+void host_input(void)
+{
+	console_input();
+	net_input();
 }
 
 static void nic_error(void *ctx, const char *dev, const char *what, uint64_t value)

@@ -613,8 +613,7 @@ static void stub_signal(uint16_t now[S_NSEG])
 	case SIGALRM:
 		M.tick_due = 0;
 		i8254_update(&M.pit);
-		console_input();
-		net_input();
+		host_input();
 		if (M.cfg->timeout && now_ns() - M.t0_ns > M.cfg->timeout * 1000000000ull) {
 			vcpu_fail(v, STOP_TIMEOUT, "the guest ran longer than %u s (--timeout)", M.cfg->timeout);
 			finish(1);

@@ -222,8 +222,7 @@ int pv_signal(int sig, siginfo_t *si, void *ucv)
 	case SIGALRM:
 		M.tick_due = 0;
 		i8254_update(&M.pit);
-		console_input();
-		net_input();
+		host_input();
 		if (!interruptible(v->seg[S_CS].base + v->eip)) {
 			irqcheck_cell();
 			goto out;
