@@ -76,6 +76,21 @@ bad:
 	return -1;
 }
 
+/* An interface name as Linux accepts one (dev_valid_name). */
+static int tapname(const char *n)
+{
+	size_t len = strlen(n);
+	int ok = len > 0 && len < sizeof ((struct pv_config *)0)->tap && strcmp(n, ".") && strcmp(n, "..");
+	for (const char *p = n; ok && *p; p++)
+		ok = *p != '/' && *p != ':' && *p > ' ' && *p != 0x7f;
+	if (!ok)
+		fprintf(stderr,
+			"previrt run: --net tap: bad interface name '%s' (1 to 15 characters, no '/', ':' "
+			"or spaces)\n",
+			n);
+	return ok ? 0 : -1;
+}
+
 int netopt_parse(struct pv_config *c, const char *spec)
 {
 	c->nhostfwd = 0;
@@ -105,8 +120,14 @@ int netopt_parse(struct pv_config *c, const char *spec)
 		}
 		return 0;
 	}
-	fprintf(stderr, "previrt run: --net: 'none', 'null' or 'user[,hostfwd=...]', not '%s' (tap: not "
-			"done yet)\n",
+	if (strncmp(spec, "tap=", 4) == 0) {
+		if (tapname(spec + 4))
+			return -1;
+		c->net = PV_NET_TAP;
+		snprintf(c->tap, sizeof c->tap, "%s", spec + 4);
+		return 0;
+	}
+	fprintf(stderr, "previrt run: --net: 'none', 'null', 'user[,hostfwd=...]' or 'tap=IFNAME', not '%s'\n",
 		spec);
 	return -1;
 }

@@ -1,4 +1,4 @@
-/* `previrt run --net` values: none, null, user[,hostfwd=...]. */
+/* `previrt run --net` values: none, null, user[,hostfwd=...], tap=IFNAME. */
 #ifndef CLI_NETOPT_H
 #define CLI_NETOPT_H
 

@@ -83,7 +83,7 @@ want() {
 	for d in $(strings -a "$kdir/modules/$1.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do want "$d"; done
 	order="$order $1"
 }
-for m in virtio_pci 9pnet_virtio 9p; do want "$m"; done
+for m in virtio_pci 9pnet_virtio 9p tun; do want "$m"; done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -77,7 +77,7 @@ in_process() {
 on_qemu() {
 	boot qemu --platform=qemu
 	grep -q '^net: no DP83820 ' "$tmp/qemu.out" || bad "qemu: the same vmlinux should find no DP83820 there"
-	for arg in bogus tap=x '' user,bogus user,hostfwd=tcp::0-:80 user,hostfwd=tcp::80 \
+	for arg in bogus tap= tap=a/b tap=0123456789abcdef tapx '' user,bogus user,hostfwd=tcp::0-:80 user,hostfwd=tcp::80 \
 		user,hostfwd=tcp::80-10.0.2.16:80 user,hostfwd=icmp::80-:80; do
 		"$pv" run --net "$arg" "$kdir/vmlinux" </dev/null >/dev/null 2>"$tmp/arg.err"
 		rc=$?

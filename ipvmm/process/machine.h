@@ -83,6 +83,7 @@ struct machine {
 	uint64_t net_dropped;   /* frames the guest sent into --net null */
 	struct netring_pair *net; /* --net user: the rings to its helper */
 	uint64_t net_in_dropped; /* frames from the helper the card refused */
+	uint64_t net_kicks;      /* eventfd writes to wake the helper */
 	struct postcode post;
 	struct io_env env;
 	volatile sig_atomic_t in_vmm; /* host C code of the VMM is running */

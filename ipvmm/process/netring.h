@@ -48,6 +48,23 @@ static inline int netring_push(struct netring *r, const uint8_t *f, uint32_t len
 	return 0;
 }
 
+/* A producer that reads a frame straight into place: the free slot, or
+ * NULL when the ring is full (not counted: the producer may wait); then
+ * netring_commit with the length it wrote. */
+static inline uint8_t *netring_reserve(struct netring *r)
+{
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+	uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
+	return h - t >= NETRING_SLOTS ? NULL : r->slot[h % NETRING_SLOTS].data;
+}
+
+static inline void netring_commit(struct netring *r, uint32_t len)
+{
+	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
+	r->slot[h % NETRING_SLOTS].len = len;
+	atomic_store_explicit(&r->head, h + 1, memory_order_release);
+}
+
 /* The oldest frame and its length, or 0 when the ring is empty; the frame
  * stays the consumer's until netring_pop.  A length the other side wrote
  * is checked here: the ring is shared with a process we do not trust. */

@@ -150,11 +150,11 @@ static void nic_tx_null(void *ctx, const uint8_t *frame, uint32_t len)
 	M.net_dropped++;
 }
 
-static void nic_tx_user(void *ctx, const uint8_t *frame, uint32_t len)
+static void nic_tx_helper(void *ctx, const uint8_t *frame, uint32_t len)
 {
 	(void)ctx;
 	if (netring_push(&M.net->to_host, frame, len) == 0)
-		nethost_kick();
+		nethost_kick(), M.net_kicks++;
 }
 
 /* Frames the helper queued, into the card (so a burst never holds up the
@@ -191,7 +191,7 @@ static void nic_error(void *ctx, const char *dev, const char *what, uint64_t val
 static int net_init(void)
 {
 	struct dp83820_config base = {
-		.phys = nic_phys, .tx = M.net ? nic_tx_user : nic_tx_null, .error = nic_error,
+		.phys = nic_phys, .tx = M.net ? nic_tx_helper : nic_tx_null, .error = nic_error,
 		.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}, .int_line = 11, .slot = 1,
 	};
 	if (pci_attach_host_bridge(&M.pci) || dp83820_init(&M.nic, &M.env, &M.pci, &base)) {

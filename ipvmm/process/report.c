@@ -47,12 +47,13 @@ static void print_stats(FILE *f)
 			(unsigned long long)M.mmio_traps, (unsigned long long)M.nic.stats.tx_frames,
 			(unsigned long long)M.net_dropped, (unsigned long long)M.nic.stats.rx_frames);
 	if (M.net)
-		fprintf(f, "  net user: frames dropped: %llu to the host (ring full), %llu too long, %llu "
-			   "from the host (ring full), %llu refused by the card\n",
+		fprintf(f, "  net %s: frames dropped: %llu to the host (ring full), %llu too long, %llu "
+			   "from the host (ring full), %llu refused by the card; %llu wakeups of the helper\n",
+			M.cfg->net == PV_NET_TAP ? "tap" : "user",
 			(unsigned long long)atomic_load(&M.net->to_host.full),
 			(unsigned long long)atomic_load(&M.net->to_host.too_long),
 			(unsigned long long)atomic_load(&M.net->to_guest.full),
-			(unsigned long long)M.net_in_dropped);
+			(unsigned long long)M.net_in_dropped, (unsigned long long)M.net_kicks);
 	fprintf(f, "  exceptions delivered:");
 	for (unsigned i = 0; i < 32; i++)
 		if (M.cpu.stat_exc[i])

@@ -187,7 +187,8 @@ int pv_run(const struct pv_config *cfg)
 	char err[256];
 	/* first: the helper must map nothing of the VMM or the guest */
 	struct netring_pair *rings = NULL;
-	if (cfg->net == PV_NET_USER && !(rings = nethost_start(cfg, err, sizeof err))) {
+	if ((cfg->net == PV_NET_USER || cfg->net == PV_NET_TAP) &&
+	    !(rings = nethost_start(cfg, err, sizeof err))) {
 		fprintf(stderr, "previrt: %s\n", err);
 		return 1;
 	}

@@ -31,9 +31,10 @@ struct pv_config {
 	 * kernel's pages, instead of in stub processes (ring3.c) */
 	int ring3_in_vmm;
 	/* a network card (DP83820 on the PCI bus) and where its cable goes:
-	 * nowhere (null), or libslirp in a helper process (user, nethost.h)
-	 * with hostfwd rules */
-	enum { PV_NET_NONE, PV_NET_NULL, PV_NET_USER } net;
+	 * nowhere (null), or through a helper process (nethost.h) to libslirp
+	 * with hostfwd rules (user) or to the host's TAP device tap (tap) */
+	enum { PV_NET_NONE, PV_NET_NULL, PV_NET_USER, PV_NET_TAP } net;
+	char tap[16]; /* IFNAMSIZ */
 	unsigned nhostfwd;
 	struct pv_hostfwd {
 		int udp;
