@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds Linux 6.1 (Debian's linux-source-6.1) for previrt, cached.
 #
-#   guests/linux/build.sh [--arch i386|x86_64] [--variant afterburnt|plain] [-j N]
+#   guests/linux/build.sh [--arch i386|x86_64] [--variant afterburnt|plain]
+#                         [--fragment FILE] [-j N]
 #
 # The afterburnt variant is built with CC="afterburn-cc gcc"; the plain one
 # with gcc, same config, for comparison.  Results live in
@@ -11,12 +12,14 @@
 # redone only when one of them changes.  The last line printed is that
 # directory; it holds vmlinux, arch/x86/boot/bzImage, build.log and, for
 # afterburnt builds, sites.log (one "OBJECT SITES SKIPPED" line per object).
+# --fragment adds a config fragment after previrt's own (part of the key:
+# bench/net.sh's virtio-net kernel).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${PREVIRT_CACHE:-$HOME/.cache/previrt}
-arch=i386 variant=afterburnt jobs=$(nproc)
+arch=i386 variant=afterburnt jobs=$(nproc) extra=
 
 usage() {
 	sed -n '2,13s/^# \{0,1\}//p' "$0"
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
 	--arch=*) arch=${1#*=}; shift ;;
 	--variant) variant=${2:?--variant needs a value}; shift 2 ;;
 	--variant=*) variant=${1#*=}; shift ;;
+	--fragment) extra=$(realpath "${2:?--fragment needs a file}"); shift 2 ;;
 	-j) jobs=${2:?-j needs a value}; shift 2 ;;
 	-j*) jobs=${1#-j}; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -68,6 +72,7 @@ export PREVIRT_MEM_SOURCES=${PREVIRT_MEM_SOURCES:-}
 # The config: the common fragment, then the arch's own if it has one.
 fragments="$here/config.fragment"
 [ -f "$here/config.$arch.fragment" ] && fragments="$fragments $here/config.$arch.fragment"
+[ -z "$extra" ] || fragments="$fragments $extra"
 
 key=$( {
 	echo "$pkgver $arch $variant"
