@@ -21,7 +21,7 @@
 # of the network helper (the VMM's only host system call per frame: an
 # eventfd write per frame sent; frames in are taken at ticks and halts
 # with none) per frame sent.  The helper's own system calls are not
-# counted.  Prints medians and min..max; writes JSON (and, with gnuplot, an
+# counted; the frames the rings and the card dropped are.  Prints medians and min..max; writes JSON (and, with gnuplot, an
 # SVG) to ${PREVIRT_BENCH_RESULTS:-bench/results}.  A failed platform is
 # reported in its rows and the exit status is 1.
 #
@@ -193,10 +193,12 @@ one_run() {
 			$1 == "MEM" { entries = $6; traps = $7 }
 			/^  network: DP83820/ { for (i = 2; i <= NF; i++) { if ($i == "frames" && $(i + 1) == "sent") sent = $(i - 1)
 				if ($i == "received") recv = $(i - 1) } }
-			/wakeups of the helper/ { for (i = 1; i <= NF; i++) if ($i == "wakeups") kicks = $(i - 1) }
+			/wakeups of the helper/ { for (i = 1; i <= NF; i++) { if ($i == "wakeups") kicks = $(i - 1)
+				if ($i == "dropped:") drops = $(i + 1) + $(i + 7) + $(i + 10) + $(i + 16) } }
 			END { f = sent + recv
 				if (f > 0) printf "%s mem_entries_per_frame %.3f\n%s mem_traps_per_frame %.3f\n", p, entries / f, p, traps / f
-				if (sent > 0) printf "%s wakeups_per_frame_sent %.3f\n", p, kicks / sent }' "$tmp/err" >>"$tmp/samples" ;;
+				if (sent > 0) printf "%s wakeups_per_frame_sent %.3f\n", p, kicks / sent
+				printf "%s frames_dropped %d\n", p, drops }' "$tmp/err" >>"$tmp/samples" ;;
 	esac
 }
 
@@ -221,10 +223,11 @@ awk -v runs="$runs" -v mib="$mib" -v pings="$pings" -v date="$date" -v json="$js
     -v where="$where" -v platforms="$platforms" -v rev="$rev" -v dat="$tmp/plot.dat" "$bench_median_awk"'
 BEGIN {
 	np = split(platforms, P, " ")
-	nr = split("h2g_MiBps g2h_MiBps rtt_ms mem_entries_per_frame mem_traps_per_frame wakeups_per_frame_sent", R, " ")
+	nr = split("h2g_MiBps g2h_MiBps rtt_ms mem_entries_per_frame mem_traps_per_frame wakeups_per_frame_sent frames_dropped", R, " ")
 	label["h2g_MiBps"] = "TCP host -> guest (MiB/s)"; label["g2h_MiBps"] = "TCP guest -> host (MiB/s)"
 	label["rtt_ms"] = "ping round trip (ms)"; label["mem_entries_per_frame"] = "MEM VMM entries / frame"
 	label["mem_traps_per_frame"] = "MEM traps / frame"; label["wakeups_per_frame_sent"] = "helper wakeups / frame sent"
+	label["frames_dropped"] = "frames dropped (rings, card)"
 }
 $2 == "all" && $3 == "FAIL" { fails[$1]++; next }
 { n[$1, $2]++; v[$1, $2, n[$1, $2]] = $3 }
