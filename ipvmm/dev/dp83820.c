@@ -615,6 +615,34 @@ enum dp83820_rx_status dp83820_rx(struct dp83820 *d, const uint8_t *frame, uint3
 	return DP83820_RX_DELIVERED;
 }
 
+int dp83820_rx_room(struct dp83820 *d)
+{
+	struct desc ds;
+	uint64_t a = ring_addr(d, &d->rx);
+
+	if (!d->rx.on || !d->link_up || !(d->command & PCI_CMD_MASTER))
+		return 1;
+	if (d->rx.done) {
+		if (read_desc(d, a, &ds))
+			return 1;
+		if (ds.link == 0)
+			goto none;
+		a = ds.link;
+	}
+	if (read_desc(d, a, &ds))
+		return 1;
+	if (!(ds.cmdsts & CMDSTS_OWN)) {
+		d->rx_waiting = 0;
+		return 1;
+	}
+none:
+	if (!d->rx_waiting) {
+		d->rx_waiting = 1;
+		isr_set(d, ISR_RXIDLE);
+	}
+	return 0;
+}
+
 void dp83820_set_link(struct dp83820 *d, int up)
 {
 	up = !!up;

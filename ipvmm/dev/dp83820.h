@@ -89,6 +89,7 @@ struct dp83820 {
 	uint32_t bar_base;
 	uint16_t command;	/* PCI command register */
 	int link_up;
+	int rx_waiting;		/* dp83820_rx_room said no; RXIDLE raised */
 	uint32_t cfg_reg, mear, ptscr, isr, imr, ier, ihr, txcfg, gpior, rxcfg;
 	uint32_t pqcr, wcsr, pcr, rfcr, brar, mibc, vrcr, vtcr, ccsr;
 	uint32_t tbicr, tanar, tesr;
@@ -108,6 +109,14 @@ int dp83820_init(struct dp83820 *d, const struct io_env *env, struct pci_host *b
 /* A frame from the wire (no CRC).  The caller serializes this with the
  * guest's register accesses, as for uart16550_receive. */
 enum dp83820_rx_status dp83820_rx(struct dp83820 *d, const uint8_t *frame, uint32_t len);
+
+/* Whether a frame arriving now finds a free receive descriptor.  A host
+ * side that can hold frames (a ring, as the card's own FIFO would) asks
+ * first and keeps them while the answer is no, instead of having them
+ * dropped with ISR.RXORN; the first no raises ISR.RXIDLE, as the receiver
+ * going idle would, so the driver refills and kicks it.  1 too when
+ * dp83820_rx would refuse the frame for another reason: it reports that. */
+int dp83820_rx_room(struct dp83820 *d);
 
 /* The cable: up or down.  A change raises ISR.PHY when CFG asks for it. */
 void dp83820_set_link(struct dp83820 *d, int up);
