@@ -678,8 +678,12 @@ static void write_cr(struct dp83820 *d, uint32_t v)
 		d->tx.on = 1;
 	if (v & CR_RXD)
 		d->rx.on = 0;
-	else if (v & CR_RXE)
+	else if (v & CR_RXE) {
 		d->rx.on = 1; /* descriptors are read when a frame arrives */
+		/* re-enabled: meeting no free descriptor idles it again, and
+		 * that is signalled again (dp83820_rx_room) */
+		d->rx_waiting = 0;
+	}
 	if (v & CR_SWI)
 		isr_set(d, ISR_SWI);
 	if ((v & CR_TXE) && !(v & CR_TXD))
@@ -826,7 +830,7 @@ static void reg_write(void *dev, uint32_t off, unsigned size, uint32_t v)
 		d->txcfg = v;
 		break;
 	case GPIOR: d->gpior = v; break; /* LEDs */
-	case RXDP: d->rx.dp = v & ~3u; d->rx.done = 0; break;
+	case RXDP: d->rx.dp = v & ~3u; d->rx.done = 0; d->rx_waiting = 0; break;
 	case RXDP_HI: d->rx.dp_hi = v; break;
 	case RXCFG: d->rxcfg = v; break;
 	case PQCR:

@@ -603,6 +603,11 @@ static void test_rx_room(void)
 	CHECK_EQ(readl(ISR) & (ISR_RXIDLE | ISR_RXORN), ISR_RXIDLE);
 	CHECK_EQ(dp83820_rx_room(&nic), 0);
 	CHECK_EQ(readl(ISR) & ISR_RXIDLE, 0); /* raised once per wait */
+	/* a kick before the driver reaped: still no room, and the receiver
+	 * idles (and says so) again, or the driver would wait forever */
+	writel(0x00000004u, CR); /* RXE */
+	CHECK_EQ(dp83820_rx_room(&nic), 0);
+	CHECK_EQ(readl(ISR) & ISR_RXIDLE, ISR_RXIDLE);
 	drv.idle = 1;
 	CHECK_EQ(rx_irq(len, cmd, NR_RX), delivered);
 	rx_refill();
