@@ -130,7 +130,7 @@ static unsigned limits(int keep_fd)
 	if (keep_fd > top)
 		top = keep_fd;
 	if (fcntl(NETHOST_FD, F_GETFD) >= 0 && NETHOST_FD > top)
-		top = NETHOST_FD; /* --net user's wakeup of its helper */
+		top = NETHOST_FD; /* --net user|tap: wakeup of the helper */
 	/* room for the socket of each VMM process's ring-3 stub */
 	top += 8;
 	struct rlimit nofile = {(rlim_t)top + 1, (rlim_t)top + 1}, zero = {0, 0};

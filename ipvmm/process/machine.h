@@ -81,7 +81,7 @@ struct machine {
 	struct pci_host pci;
 	struct dp83820 nic;     /* on the bus with --net */
 	uint64_t net_dropped;   /* frames the guest sent into --net null */
-	struct netring_pair *net; /* --net user: the rings to its helper */
+	struct netring_pair *net; /* --net user|tap: the rings to the helper */
 	uint64_t net_in_dropped; /* frames from the helper the card refused */
 	uint64_t net_kicks;      /* eventfd writes to wake the helper */
 	struct postcode post;
@@ -159,7 +159,7 @@ int pv_load(const struct pv_config *cfg, struct elfimage *im);
 _Noreturn void finish(int status);
 void console_input(void);
 /* platform.c: what the host has for the guest (console keys, frames from
- * --net user's helper), taken at each timer tick and after each halt */
+ * the network helper), taken at each timer tick and after each halt */
 void host_input(void);
 
 /* segments.c */

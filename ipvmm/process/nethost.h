@@ -1,8 +1,9 @@
-/* The host side of `--net user`: libslirp (Debian's, as QEMU's -netdev
- * user) in a helper process.  The VMM's jail has no sockets and a network
- * namespace of its own, on purpose, so the helper is forked before the
- * jail and stays in the host's network namespace; it maps only the frame
- * rings (netring.h), not guest memory or the VMM's state, and the VMM
+/* The host side of `--net user` and `--net tap`: a helper process that
+ * runs libslirp (Debian's, as QEMU's -netdev user; netslirp.c) or holds a
+ * TAP device (nettap.c).  The VMM's jail has no sockets, no devices and a
+ * network namespace of its own, on purpose, so the helper is forked before
+ * the jail and stays in the caller's network namespace; it maps only the
+ * frame rings (netring.h), not guest memory or the VMM's state, and the VMM
  * wakes it through one eventfd kept at NETHOST_FD.  Frames towards the
  * guest wait in the ring until the VMM next looks (each timer tick, each
  * halt), so a packet burst never blocks the virtual CPU. */

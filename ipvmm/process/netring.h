@@ -29,25 +29,6 @@ struct netring_pair {
 	struct netring to_host, to_guest;
 };
 
-/* 0, or -1 when the frame was dropped (counted in the ring). */
-static inline int netring_push(struct netring *r, const uint8_t *f, uint32_t len)
-{
-	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
-	uint32_t t = atomic_load_explicit(&r->tail, memory_order_acquire);
-	if (len > NETRING_FRAME) {
-		atomic_fetch_add_explicit(&r->too_long, 1, memory_order_relaxed);
-		return -1;
-	}
-	if (h - t >= NETRING_SLOTS) {
-		atomic_fetch_add_explicit(&r->full, 1, memory_order_relaxed);
-		return -1;
-	}
-	r->slot[h % NETRING_SLOTS].len = len;
-	memcpy(r->slot[h % NETRING_SLOTS].data, f, len);
-	atomic_store_explicit(&r->head, h + 1, memory_order_release);
-	return 0;
-}
-
 /* A producer that reads a frame straight into place: the free slot, or
  * NULL when the ring is full (not counted: the producer may wait); then
  * netring_commit with the length it wrote. */
@@ -63,6 +44,23 @@ static inline void netring_commit(struct netring *r, uint32_t len)
 	uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);
 	r->slot[h % NETRING_SLOTS].len = len;
 	atomic_store_explicit(&r->head, h + 1, memory_order_release);
+}
+
+/* 0, or -1 when the frame was dropped (counted in the ring). */
+static inline int netring_push(struct netring *r, const uint8_t *f, uint32_t len)
+{
+	uint8_t *slot = netring_reserve(r);
+	if (len > NETRING_FRAME) {
+		atomic_fetch_add_explicit(&r->too_long, 1, memory_order_relaxed);
+		return -1;
+	}
+	if (!slot) {
+		atomic_fetch_add_explicit(&r->full, 1, memory_order_relaxed);
+		return -1;
+	}
+	memcpy(slot, f, len);
+	netring_commit(r, len);
+	return 0;
 }
 
 /* The oldest frame and its length, or 0 when the ring is empty; the frame

@@ -168,8 +168,7 @@ static void net_input(void)
 	for (unsigned k = 0; k < NETRING_SLOTS && (len = netring_peek(&M.net->to_guest, &f)); k++) {
 		/* the ring is the card's FIFO: a burst longer than the driver's
 		 * 64 descriptors waits for its next refill instead of being
-		 * dropped (libslirp's TCP recovers from a loss only by its
-		 * retransmission timer) */
+		 * dropped */
 		if (!dp83820_rx_room(&M.nic))
 			break;
 		if (dp83820_rx(&M.nic, f, len) != DP83820_RX_DELIVERED)

@@ -86,7 +86,7 @@ static int allow_list(scmp_filter_ctx c, int memfd, unsigned *count)
 	e |= RULE(c, SCMP_SYS(read), FD(0, US_AGENT_FD)); /* ring-3 agents' completions */
 	e |= RULE(c, SCMP_SYS(write), FD(0, 1));
 	e |= RULE(c, SCMP_SYS(write), FD(0, 2));
-	e |= RULE(c, SCMP_SYS(write), FD(0, NETHOST_FD)); /* --net user: wake the helper */
+	e |= RULE(c, SCMP_SYS(write), FD(0, NETHOST_FD)); /* --net user|tap: wake the helper */
 	e |= ANY(c, SCMP_SYS(poll));
 	e |= RULE(c, SCMP_SYS(ioctl), FD(0, 0), EQ(1, TCGETS));
 	e |= RULE(c, SCMP_SYS(ioctl), FD(0, 0), EQ(1, TCSETS));
